@@ -1,0 +1,148 @@
+"""The one door to the database file.
+
+DuckDB lets one process write a file or several processes read it, never both.
+The rule here:
+
+* readers (the dashboard) open the file read-only for the few milliseconds a
+  query takes and close it again, so the file is free most of the time;
+* a writer (a submission, the command line, the upload page) first takes an
+  exclusive lock file, so writers queue instead of failing, then opens the
+  database read-write, retrying while readers hold it;
+* both wait at most ``LOCK_TIMEOUT_SECONDS`` and then raise ``DatabaseBusy``
+  with a message in Vietnamese and English. Nothing is written before the
+  write connection is open, and every write runs in one transaction, so a
+  failed or killed writer leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+import settings
+
+SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+_RETRY_PAUSE_SECONDS = 0.05
+# fcntl locks belong to a process; threads of one process queue on this instead.
+_in_process_writer = threading.Lock()
+
+
+class DatabaseError(Exception):
+    """A database problem explained to the user in both languages."""
+
+    def __init__(self, message_vi: str, message_en: str) -> None:
+        super().__init__(f"{message_vi} / {message_en}")
+        self.message_vi = message_vi
+        self.message_en = message_en
+
+
+class DatabaseBusy(DatabaseError):
+    """The file stayed locked by another process for longer than the timeout."""
+
+
+class DatabaseMissing(DatabaseError):
+    """The database file does not exist yet."""
+
+
+def _is_lock_conflict(exc: duckdb.Error) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "different configuration" in text
+
+
+def _busy(path: Path, seconds: float) -> DatabaseBusy:
+    return DatabaseBusy(
+        f"Cơ sở dữ liệu {path} đang bận (tiến trình khác đang ghi) quá {seconds:g} giây. Vui lòng thử lại sau ít phút.",
+        f"The database {path} stayed busy (another process is writing) for more than "
+        f"{seconds:g} s. Please try again in a few minutes.",
+    )
+
+
+def _open(path: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            if not _is_lock_conflict(exc):
+                raise DatabaseError(
+                    f"Không mở được cơ sở dữ liệu {path}: {exc}",
+                    f"Cannot open the database {path}: {exc}",
+                ) from exc
+            if time.monotonic() >= deadline:
+                raise _busy(path, timeout) from exc
+            time.sleep(_RETRY_PAUSE_SECONDS)
+
+
+@contextmanager
+def read(path: str | os.PathLike | None = None, timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-only connection; close it quickly so writers can get in."""
+    file = settings.db_path(path)
+    if not file.exists():
+        raise DatabaseMissing(
+            f"Chưa có cơ sở dữ liệu {file}. Chạy: python -m loaders init --demo",
+            f"No database at {file} yet. Run: python -m loaders init --demo",
+        )
+    con = _open(file, True, settings.LOCK_TIMEOUT_SECONDS if timeout is None else timeout)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def write(path: str | os.PathLike | None = None, timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The only read-write connection: writers queue on a lock file, then wait out readers."""
+    file = settings.db_path(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    wait = settings.LOCK_TIMEOUT_SECONDS if timeout is None else timeout
+    deadline = time.monotonic() + wait
+    if not _in_process_writer.acquire(timeout=wait):
+        raise _busy(file, wait)
+    try:
+        with open(f"{file}.writer.lock", "a+") as lock_file:
+            while True:
+                try:
+                    fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise _busy(file, wait) from None
+                    time.sleep(_RETRY_PAUSE_SECONDS)
+            try:
+                con = _open(file, False, max(deadline - time.monotonic(), 0.0))
+                try:
+                    con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+                    yield con
+                finally:
+                    con.close()
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+    finally:
+        _in_process_writer.release()
+
+
+def query(sql: str, params: dict | list | None = None, path: str | os.PathLike | None = None) -> pl.DataFrame:
+    """Run one read query with bound parameters and return a polars frame."""
+    with read(path) as con:
+        return con.sql(sql, params=params).pl()
+
+
+def data_version(path: str | os.PathLike | None = None) -> tuple[int, ...]:
+    """A cheap token that changes whenever the file changes: cache keys for readers."""
+    file = settings.db_path(path)
+    parts: list[int] = []
+    for candidate in (file, Path(f"{file}.wal")):
+        try:
+            stat = candidate.stat()
+            parts += [stat.st_mtime_ns, stat.st_size]
+        except FileNotFoundError:
+            parts += [0, 0]
+    return tuple(parts)

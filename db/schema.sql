@@ -1,0 +1,121 @@
+-- The store's tables. Statements are idempotent: run on every write connection.
+
+CREATE TABLE IF NOT EXISTS departments (
+    code      VARCHAR PRIMARY KEY,
+    name_vi   VARCHAR NOT NULL,
+    name_en   VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS localities (
+    code      VARCHAR PRIMARY KEY,   -- five digits, leading zeros kept
+    name      VARCHAR NOT NULL,
+    kind      VARCHAR NOT NULL       -- phuong | xa
+);
+
+-- One row per indicator: every attribute of CONTRACT §1 except the lists below.
+CREATE TABLE IF NOT EXISTS indicators (
+    code           VARCHAR PRIMARY KEY,
+    name_vi        VARCHAR NOT NULL,
+    name_en        VARCHAR NOT NULL,
+    "group"        VARCHAR NOT NULL,
+    field          VARCHAR NOT NULL,
+    owner          VARCHAR NOT NULL,
+    source         VARCHAR NOT NULL,
+    unit           VARCHAR NOT NULL,
+    frequency      VARCHAR NOT NULL,
+    value_type     VARCHAR NOT NULL,
+    level          VARCHAR NOT NULL,
+    aggregation    VARCHAR NOT NULL,
+    direction      VARCHAR NOT NULL,
+    valid_min      DOUBLE,
+    valid_max      DOUBLE,
+    deadline_days  INTEGER NOT NULL,
+    definition_vi  VARCHAR,
+    definition_en  VARCHAR,
+    method         VARCHAR,
+    central_code   VARCHAR,
+    stage          VARCHAR NOT NULL,
+    on_track_pct   DOUBLE NOT NULL,  -- status thresholds, percent of target
+    at_risk_pct    DOUBLE NOT NULL,
+    position       INTEGER NOT NULL  -- order in the catalogue file
+);
+
+CREATE TABLE IF NOT EXISTS targets (
+    indicator_code VARCHAR NOT NULL,
+    year           INTEGER NOT NULL,
+    value          DOUBLE NOT NULL,
+    PRIMARY KEY (indicator_code, year)
+);
+
+CREATE TABLE IF NOT EXISTS components (
+    composite_code VARCHAR NOT NULL,
+    component_code VARCHAR NOT NULL,
+    weight         DOUBLE NOT NULL,
+    PRIMARY KEY (composite_code, component_code)
+);
+
+CREATE SEQUENCE IF NOT EXISTS catalogue_load_ids START 1;
+CREATE TABLE IF NOT EXISTS catalogue_loads (
+    id          BIGINT PRIMARY KEY,
+    loaded_at   TIMESTAMP NOT NULL,
+    file_name   VARCHAR NOT NULL,
+    file_hash   VARCHAR NOT NULL,
+    indicators  INTEGER NOT NULL,
+    loaded_by   VARCHAR
+);
+
+CREATE SEQUENCE IF NOT EXISTS submission_ids START 1;
+-- Every file a department sent, accepted or rejected, with its report.
+CREATE TABLE IF NOT EXISTS submissions (
+    id            BIGINT PRIMARY KEY,
+    department    VARCHAR NOT NULL,
+    file_name     VARCHAR NOT NULL,
+    file_hash     VARCHAR NOT NULL,
+    submitted_at  TIMESTAMP NOT NULL,
+    submitted_by  VARCHAR,
+    status        VARCHAR NOT NULL,  -- accepted | rejected
+    rows          INTEGER NOT NULL,  -- data rows in the file
+    new_rows      INTEGER NOT NULL,  -- keys that had no value before
+    revised_rows  INTEGER NOT NULL,  -- keys whose value changed
+    errors        JSON               -- list of {row, column, value, message_vi, message_en}
+);
+
+-- Current values: one row per (indicator, period, locality); locality '' is the province.
+-- No primary key on purpose: the loader guarantees uniqueness, and bulk merges stay fast.
+CREATE TABLE IF NOT EXISTS observations (
+    indicator_code VARCHAR NOT NULL,
+    period         VARCHAR NOT NULL,  -- canonical: 2025, 2025-H1, 2025-Q3, 2025-09, 2025-W36
+    period_start   DATE NOT NULL,
+    period_end     DATE NOT NULL,
+    locality_code  VARCHAR NOT NULL,
+    value          DOUBLE NOT NULL,
+    note           VARCHAR,
+    department     VARCHAR NOT NULL,
+    submission_id  BIGINT NOT NULL,
+    submitted_at   TIMESTAMP NOT NULL
+);
+
+-- Every value ever accepted (the current one included), so revisions keep their history.
+CREATE TABLE IF NOT EXISTS observation_history (
+    indicator_code VARCHAR NOT NULL,
+    period         VARCHAR NOT NULL,
+    period_start   DATE NOT NULL,
+    period_end     DATE NOT NULL,
+    locality_code  VARCHAR NOT NULL,
+    value          DOUBLE NOT NULL,
+    note           VARCHAR,
+    department     VARCHAR NOT NULL,
+    submission_id  BIGINT NOT NULL,
+    submitted_at   TIMESTAMP NOT NULL
+);
+
+CREATE SEQUENCE IF NOT EXISTS audit_ids START 1;
+-- Who did what and when: submissions, revisions, catalogue changes, logins.
+CREATE TABLE IF NOT EXISTS audit_log (
+    id      BIGINT PRIMARY KEY,
+    logged_at TIMESTAMP NOT NULL,
+    actor   VARCHAR,
+    action  VARCHAR NOT NULL,
+    target  VARCHAR,
+    detail  JSON
+);

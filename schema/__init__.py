@@ -1,0 +1,1 @@
+"""The indicator's attributes: models, catalogue checks and reporting periods."""

@@ -1,0 +1,29 @@
+"""Paths and settings, anchored to the repository root (never the current directory)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DATA_DIR = ROOT / "data"
+CATALOGUE_FILE = DATA_DIR / "catalogue.yaml"
+DEPARTMENTS_FILE = DATA_DIR / "departments.csv"
+LOCALITIES_FILE = DATA_DIR / "localities.csv"
+DEFAULT_DB = DATA_DIR / "indicators.duckdb"
+FONT_DIR = ROOT / "assets" / "fonts"
+
+# How long a writer waits for readers to let go of the file (and a reader for a writer).
+LOCK_TIMEOUT_SECONDS = float(os.environ.get("INDICATORS_LOCK_TIMEOUT", "30"))
+
+# Default warning thresholds, in percent of target (CONTRACT §1).
+ON_TRACK_PCT = 100.0
+AT_RISK_PCT = 90.0
+
+
+def db_path(override: str | os.PathLike | None = None) -> Path:
+    """The database file: `--db PATH`, else $INDICATORS_DB, else data/indicators.duckdb."""
+    if override:
+        return Path(override)
+    env = os.environ.get("INDICATORS_DB")
+    return Path(env) if env else DEFAULT_DB
