@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -27,3 +28,9 @@ def db_path(override: str | os.PathLike | None = None) -> Path:
         return Path(override)
     env = os.environ.get("INDICATORS_DB")
     return Path(env) if env else DEFAULT_DB
+
+
+def today() -> date:
+    """Today's date; $INDICATORS_TODAY (YYYY-MM-DD) pins it for tests and screenshots."""
+    pinned = os.environ.get("INDICATORS_TODAY")
+    return date.fromisoformat(pinned) if pinned else date.today()

@@ -119,3 +119,17 @@ CREATE TABLE IF NOT EXISTS audit_log (
     target  VARCHAR,
     detail  JSON
 );
+
+-- Local accounts (when no OpenID Connect provider is configured). Passwords only as argon2 hashes.
+CREATE TABLE IF NOT EXISTS accounts (
+    username         VARCHAR PRIMARY KEY,
+    display_name     VARCHAR,
+    role             VARCHAR NOT NULL,   -- leader | analyst | submitter | admin
+    department       VARCHAR,            -- required for submitter
+    password_hash    VARCHAR,
+    email            VARCHAR,            -- matched against the OpenID Connect identity
+    disabled         BOOLEAN NOT NULL DEFAULT false,
+    failed_attempts  INTEGER NOT NULL DEFAULT 0,
+    locked_until     TIMESTAMP,
+    created_at       TIMESTAMP NOT NULL
+);

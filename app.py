@@ -1,0 +1,37 @@
+"""Entry point: builds the demo database on first start, then routes to the pages (CONTRACT §5)."""
+
+import streamlit as st
+
+from dashboard.bootstrap import ensure_database
+from dashboard.i18n import t
+from dashboard.state import current_lang
+
+st.set_page_config(page_title="Bộ chỉ số chỉ đạo, điều hành – Bắc Ninh", page_icon="📊", layout="wide")
+lang = current_lang()
+ensure_database(lang)
+
+
+def page(file: str, key: str, url_path: str | None = None, default: bool = False) -> st.Page:
+    return st.Page(f"pages/{file}", title=t(f"page.{key}", lang), url_path=url_path or key, default=default)
+
+
+sections = {
+    t("nav.leadership", lang): [
+        page("overview.py", "overview", url_path="", default=True),
+        page("input.py", "input"),
+        page("process.py", "process"),
+        page("output.py", "output"),
+        page("outcome.py", "outcome"),
+        page("composite.py", "composite"),
+        page("present.py", "present"),
+    ],
+    t("nav.analysis", lang): [
+        page("indicator.py", "indicator"),
+        page("department.py", "department"),
+        page("explorer.py", "explorer"),
+        page("quality.py", "quality"),
+        page("catalogue.py", "catalogue"),
+    ],
+    t("nav.data", lang): [page("submit.py", "submit")],
+}
+st.navigation(sections).run()

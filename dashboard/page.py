@@ -1,0 +1,80 @@
+"""The preamble every page calls: language, database, data version, title, demo banner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import streamlit as st
+
+import db
+import settings
+from dashboard import state
+from dashboard.i18n import t
+
+T = TypeVar("T")
+_REGISTRY: dict[str, Callable[..., Any]] = {}
+
+
+@st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
+def _run(name: str, version: tuple[int, ...], args: tuple, kwargs: tuple) -> Any:
+    # `version` is only part of the cache key: a new submission changes it.
+    return _REGISTRY[name](*args, **dict(kwargs))
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What a page needs: the language, the database, its data version and today."""
+
+    lang: str
+    path: Path
+    version: tuple[int, ...]
+    today: date
+
+    def t(self, key: str, **fmt: Any) -> str:
+        return t(key, self.lang, **fmt)
+
+    def load(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call a query or evaluation function through the cache, keyed by the data version."""
+        name = f"{fn.__module__}.{fn.__qualname__}"
+        _REGISTRY[name] = fn
+        return _run(name, self.version, (self.path, *args), tuple(sorted(kwargs.items())))
+
+
+def _language_switch(lang: str) -> None:
+    chosen = st.sidebar.segmented_control(
+        t("ui.language", lang),
+        options=list(state.LANGS),
+        default=lang,
+        format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code],
+        key="ui_lang",
+    )
+    if chosen and chosen != lang:
+        state.set_param("lang", chosen, "vi")
+        st.rerun()
+
+
+def setup(page_key: str, title: str | None = None, show_title: bool = True) -> Ctx:
+    """Start a page: sidebar language switch, demo banner, title; returns the page context."""
+    lang = state.current_lang()
+    _language_switch(lang)
+    path = settings.db_path()
+    ctx = Ctx(lang=lang, path=path, version=db.data_version(path), today=settings.today())
+    if show_title:
+        st.title(title or ctx.t(f"page.{page_key}"))
+    if ctx.load(_is_demo):
+        st.sidebar.caption("🧪 " + ctx.t("ui.demo_banner"))
+    return ctx
+
+
+def _is_demo(path: Path) -> bool:
+    found = db.query("SELECT count(*) AS n FROM audit_log WHERE action = 'demo_load'", None, path)
+    return bool(found["n"][0])
+
+
+def show_error(ctx: Ctx, exc: db.DatabaseError) -> None:
+    """A database problem, in the user's language, never a traceback."""
+    st.error(exc.message_vi if ctx.lang == "vi" else exc.message_en)
