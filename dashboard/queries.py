@@ -1,0 +1,528 @@
+"""Named read queries: the one home of the dashboard's SQL.
+
+Every public function is ``(path, ...) -> pl.DataFrame``, runs one statement
+through ``db.query`` with every value bound (``$name``), and states its output
+columns in its docstring. Queries whose filters are optional are built by pure
+``*_sql`` functions returning ``(sql, params)``, so an absent filter is absent
+from the SQL (the optimiser sees plain predicates) and the builders can be
+tested as tables. A column or sort chosen by the user comes from an allow-list.
+
+Indicator codes are stored upper-case (CONTRACT §1); codes passed in are
+upper-cased here so callers may use any case. The province is
+``locality_code = ''``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+import db
+from schema.periods import parse as parse_period
+
+Path = str | os.PathLike | None
+Params = dict[str, object]
+
+# Filters that are absent are left out of the SQL; present ones are ANDed.
+
+
+def _codes(codes: Iterable[str] | None) -> list[str] | None:
+    """Upper-cased, de-duplicated codes, or None for "no filter"."""
+    if codes is None:
+        return None
+    return sorted({c.strip().upper() for c in codes})
+
+
+def _where(clauses: Sequence[str]) -> str:
+    return ("WHERE " + " AND ".join(clauses)) if clauses else ""
+
+
+# --------------------------------------------------------------------------- catalogue and reference data
+
+_CATALOGUE_SELECT = """
+SELECT i.code, i.name_vi, i.name_en, i."group", i.field, i.owner,
+       d.name_vi AS owner_name_vi, d.name_en AS owner_name_en,
+       i.source, i.unit, i.frequency, i.value_type, i.level, i.aggregation, i.direction,
+       i.valid_min, i.valid_max, i.deadline_days, i.definition_vi, i.definition_en, i.method,
+       i.central_code, i.stage, i.on_track_pct, i.at_risk_pct, i.position,
+       coalesce(t.targets, []::STRUCT(year INTEGER, value DOUBLE)[]) AS targets,
+       coalesce(c.components, []::STRUCT(code VARCHAR, weight DOUBLE)[]) AS components
+FROM indicators i
+LEFT JOIN departments d ON d.code = i.owner
+LEFT JOIN (
+    SELECT indicator_code, list({'year': year, 'value': value} ORDER BY year) AS targets
+    FROM targets GROUP BY indicator_code
+) t ON t.indicator_code = i.code
+LEFT JOIN (
+    SELECT composite_code, list({'code': component_code, 'weight': weight} ORDER BY component_code) AS components
+    FROM components GROUP BY composite_code
+) c ON c.composite_code = i.code
+"""
+
+
+def catalogue_sql(codes: Iterable[str] | None = None) -> tuple[str, Params]:
+    """The catalogue statement, optionally limited to some indicator codes."""
+    params: Params = {}
+    clauses = []
+    if (wanted := _codes(codes)) is not None:
+        clauses.append("list_contains($codes, i.code)")
+        params["codes"] = wanted
+    return f"{_CATALOGUE_SELECT} {_where(clauses)} ORDER BY i.position, i.code", params
+
+
+def catalogue(path: Path = None, codes: Iterable[str] | None = None) -> pl.DataFrame:
+    """Indicators in catalogue order.
+
+    Columns: code, name_vi, name_en, group, field, owner, owner_name_vi, owner_name_en,
+    source, unit, frequency, value_type, level, aggregation, direction, valid_min, valid_max,
+    deadline_days, definition_vi, definition_en, method, central_code, stage, on_track_pct,
+    at_risk_pct, position, targets (list of {year, value}, by year), components (list of
+    {code, weight}; empty unless a computed composite).
+    """
+    sql, params = catalogue_sql(codes)
+    return db.query(sql, params, path)
+
+
+def targets(path: Path = None, codes: Iterable[str] | None = None) -> pl.DataFrame:
+    """Yearly plan targets, long. Columns: indicator_code, year, value."""
+    params: Params = {}
+    clauses = []
+    if (wanted := _codes(codes)) is not None:
+        clauses.append("list_contains($codes, indicator_code)")
+        params["codes"] = wanted
+    sql = f"SELECT indicator_code, year, value FROM targets {_where(clauses)} ORDER BY indicator_code, year"
+    return db.query(sql, params, path)
+
+
+def components(path: Path = None) -> pl.DataFrame:
+    """Components of computed composites. Columns: composite_code, component_code, weight."""
+    sql = "SELECT composite_code, component_code, weight FROM components ORDER BY composite_code, component_code"
+    return db.query(sql, None, path)
+
+
+def departments(path: Path = None) -> pl.DataFrame:
+    """Departments by code. Columns: code, name_vi, name_en."""
+    return db.query("SELECT code, name_vi, name_en FROM departments ORDER BY code", None, path)
+
+
+def localities(path: Path = None) -> pl.DataFrame:
+    """Communes and wards by code. Columns: code, name, kind (phuong | xa)."""
+    return db.query("SELECT code, name, kind FROM localities ORDER BY code", None, path)
+
+
+# --------------------------------------------------------------------------- province series
+
+
+def province_series_sql(
+    codes: Iterable[str] | None = None, since: date | None = None, until: date | None = None
+) -> tuple[str, Params]:
+    """Province values: submitted rows, plus sums or means of commune rows where none was submitted.
+
+    Computed rows come without period bounds (reading those columns for millions of
+    commune rows would double the cost); `province_series` fills them from the period.
+    """
+    params: Params = {}
+    obs: list[str] = []
+    if (wanted := _codes(codes)) is not None:
+        obs.append("list_contains($codes, o.indicator_code)")
+        params["codes"] = wanted
+    if since is not None:
+        obs.append("o.period_start >= $since")
+        params["since"] = since
+    if until is not None:
+        obs.append("o.period_start <= $until")
+        params["until"] = until
+    province = _where(["o.locality_code = ''", *obs])
+    communes = _where(["o.locality_code <> ''", *obs])
+    sql = f"""
+WITH submitted AS (
+    SELECT o.indicator_code, o.period, o.period_start, o.period_end, o.value,
+           FALSE AS computed, NULL::INTEGER AS n_localities, o.submitted_at
+    FROM observations o {province}
+),
+grouped AS (
+    SELECT o.indicator_code, o.period, sum(o.value) AS total, avg(o.value) AS mean, count(*)::INTEGER AS n
+    FROM observations o {communes}
+    GROUP BY o.indicator_code, o.period
+),
+computed AS (
+    SELECT g.indicator_code, g.period, NULL::DATE AS period_start, NULL::DATE AS period_end,
+           CASE WHEN i.aggregation = 'sum' THEN g.total ELSE g.mean END AS value,
+           TRUE AS computed, g.n AS n_localities, NULL::TIMESTAMP AS submitted_at
+    FROM grouped g JOIN indicators i ON i.code = g.indicator_code AND i.aggregation IN ('sum', 'mean')
+)
+SELECT * FROM submitted
+UNION ALL
+SELECT * FROM computed c
+WHERE NOT EXISTS (
+    SELECT 1 FROM submitted s WHERE s.indicator_code = c.indicator_code AND s.period = c.period
+)
+"""
+    return sql, params
+
+
+def _period_bounds(periods: Iterable[str]) -> pl.DataFrame:
+    """First and last day of each distinct canonical period. Columns: period, start, end."""
+    rows = [(text, p.start, p.end) for text in set(periods) if (p := parse_period(text)) is not None]
+    return pl.DataFrame(rows, schema={"period": pl.String, "start": pl.Date, "end": pl.Date}, orient="row")
+
+
+def province_series(
+    path: Path = None,
+    codes: Iterable[str] | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> pl.DataFrame:
+    """Province value per indicator and period, oldest first; `since`/`until` bound period_start.
+
+    Where no province row was submitted and the indicator's aggregation is `sum` or
+    `mean`, the value is the sum or the plain mean of its commune values (`computed`
+    true, `n_localities` communes behind it, submitted_at null). Aggregation `none`
+    means the province value is submitted, so nothing is computed. Columns:
+    indicator_code, period, period_start, period_end, value, computed, n_localities,
+    submitted_at.
+    """
+    sql, params = province_series_sql(codes, since, until)
+    frame = db.query(sql, params, path)
+    missing = frame.filter(pl.col("period_start").is_null()).get_column("period").unique().to_list()
+    if missing:
+        bounds = _period_bounds(missing)
+        frame = (
+            frame.join(bounds, on="period", how="left")
+            .with_columns(
+                period_start=pl.coalesce("period_start", "start"), period_end=pl.coalesce("period_end", "end")
+            )
+            .drop("start", "end")
+        )
+    return frame.sort("indicator_code", "period_start")
+
+
+# --------------------------------------------------------------------------- one indicator
+
+
+def commune_values(path: Path, code: str, period: str) -> pl.DataFrame:
+    """Every commune and ward with its value (null when none) for one indicator and period.
+
+    Ranked by value, highest first (rank null where no value); share_pct is the
+    commune's share of the communes' total. Columns: locality_code, locality_name,
+    kind, value, note, submitted_at, submission_id, rank, share_pct.
+    """
+    sql = """
+SELECT l.code AS locality_code, l.name AS locality_name, l.kind,
+       o.value, o.note, o.submitted_at, o.submission_id,
+       CASE WHEN o.value IS NULL THEN NULL
+            ELSE rank() OVER (ORDER BY o.value DESC NULLS LAST) END::INTEGER AS rank,
+       o.value / nullif(sum(o.value) OVER (), 0) * 100 AS share_pct
+FROM localities l
+LEFT JOIN observations o
+       ON o.locality_code = l.code AND o.indicator_code = $code AND o.period = $period
+ORDER BY o.value DESC NULLS LAST, l.code
+"""
+    return db.query(sql, {"code": code.strip().upper(), "period": period.strip()}, path)
+
+
+def locality_series(path: Path, code: str, locality_code: str) -> pl.DataFrame:
+    """One commune's submitted values for one indicator, oldest first ('' is the province's submitted rows).
+
+    Columns: period, period_start, period_end, value, note, submitted_at.
+    """
+    sql = """
+SELECT period, period_start, period_end, value, note, submitted_at
+FROM observations
+WHERE indicator_code = $code AND locality_code = $locality
+ORDER BY period_start
+"""
+    return db.query(sql, {"code": code.strip().upper(), "locality": locality_code.strip()}, path)
+
+
+def history_sql(code: str, locality_code: str | None = None, revisions_only: bool = False) -> tuple[str, Params]:
+    """The history statement for one indicator, optionally one locality and revised keys only."""
+    params: Params = {"code": code.strip().upper()}
+    clauses = ["h.indicator_code = $code"]
+    if locality_code is not None:
+        clauses.append("h.locality_code = $locality")
+        params["locality"] = locality_code.strip()
+    qualify = "QUALIFY versions > 1" if revisions_only else ""
+    sql = f"""
+SELECT h.indicator_code, h.period, h.period_start, h.locality_code, h.value, h.note,
+       h.department, h.submission_id, h.submitted_at, s.file_name, s.submitted_by,
+       row_number() OVER w AS version,
+       count(*) OVER (PARTITION BY h.period, h.locality_code) AS versions,
+       lag(h.value) OVER w AS previous_value,
+       (o.submission_id IS NOT NULL) AS is_current
+FROM observation_history h
+LEFT JOIN submissions s ON s.id = h.submission_id
+LEFT JOIN observations o
+       ON o.indicator_code = $code AND o.period = h.period
+      AND o.locality_code = h.locality_code AND o.submission_id = h.submission_id
+{_where(clauses)}
+WINDOW w AS (PARTITION BY h.period, h.locality_code ORDER BY h.submitted_at, h.submission_id)
+{qualify}
+ORDER BY h.period_start DESC, h.locality_code, version
+"""
+    return sql, params
+
+
+def history(path: Path, code: str, locality_code: str | None = None, revisions_only: bool = False) -> pl.DataFrame:
+    """Every accepted value of one indicator with the submission behind it, newest period first.
+
+    `version` counts the values of one (period, locality) from 1; `previous_value` is
+    the value it revised; `is_current` marks the value in force. Columns:
+    indicator_code, period, period_start, locality_code, value, note, department,
+    submission_id, submitted_at, file_name, submitted_by, version, versions,
+    previous_value, is_current.
+    """
+    sql, params = history_sql(code, locality_code, revisions_only)
+    return db.query(sql, params, path)
+
+
+# --------------------------------------------------------------------------- submissions and freshness
+
+SUBMISSION_STATUSES = ("accepted", "rejected")
+
+
+def submissions_sql(
+    department: str | None = None, status: str | None = None, limit: int | None = None
+) -> tuple[str, Params]:
+    """The submissions statement with its optional department and status filters."""
+    params: Params = {}
+    clauses = []
+    if department is not None:
+        clauses.append("s.department = $department")
+        params["department"] = department.strip().upper()
+    if status is not None:
+        if status not in SUBMISSION_STATUSES:
+            raise ValueError(f"unknown submission status {status!r}; expected one of {SUBMISSION_STATUSES}")
+        clauses.append("s.status = $status")
+        params["status"] = status
+    tail = ""
+    if limit is not None:
+        tail = "LIMIT $limit"
+        params["limit"] = int(limit)
+    sql = f"""
+SELECT s.id, s.department, d.name_vi AS department_name_vi, d.name_en AS department_name_en,
+       s.file_name, s.submitted_at, s.submitted_by, s.status, s.rows, s.new_rows, s.revised_rows,
+       CASE WHEN json_type(s.errors) = 'ARRAY' THEN json_array_length(s.errors) ELSE 0 END::INTEGER AS n_errors,
+       CAST(s.errors AS VARCHAR) AS errors
+FROM submissions s LEFT JOIN departments d ON d.code = s.department
+{_where(clauses)}
+ORDER BY s.submitted_at DESC, s.id DESC
+{tail}
+"""
+    return sql, params
+
+
+def submissions(
+    path: Path = None, department: str | None = None, status: str | None = None, limit: int | None = None
+) -> pl.DataFrame:
+    """Submitted files, newest first, optionally for one department and status (accepted | rejected).
+
+    Columns: id, department, department_name_vi, department_name_en, file_name,
+    submitted_at, submitted_by, status, rows, new_rows, revised_rows, n_errors,
+    errors (the JSON report as text).
+    """
+    sql, params = submissions_sql(department, status, limit)
+    return db.query(sql, params, path)
+
+
+def submission_errors(path: Path, submission_id: int) -> pl.DataFrame:
+    """The problems of one submission's report, one per row.
+
+    Columns: row, column, value, message_vi, message_en.
+    """
+    sql = """
+SELECT e.row, e.column, e.value, e.message_vi, e.message_en
+FROM (
+    SELECT unnest(from_json(errors,
+        '[{"row":"BIGINT","column":"VARCHAR","value":"VARCHAR","message_vi":"VARCHAR","message_en":"VARCHAR"}]')) AS e
+    FROM submissions WHERE id = $id AND json_type(errors) = 'ARRAY'
+)
+ORDER BY e.row NULLS FIRST, e.column
+"""
+    return db.query(sql, {"id": int(submission_id)}, path)
+
+
+def freshness(path: Path = None) -> pl.DataFrame:
+    """One row: how fresh the data is.
+
+    Columns: latest_submitted_at (latest accepted file; null when none),
+    accepted, rejected (counts of files), latest_period_end (latest period with a value).
+    """
+    sql = """
+SELECT (SELECT max(submitted_at) FROM submissions WHERE status = 'accepted') AS latest_submitted_at,
+       (SELECT count(*) FROM submissions WHERE status = 'accepted')::INTEGER AS accepted,
+       (SELECT count(*) FROM submissions WHERE status = 'rejected')::INTEGER AS rejected,
+       (SELECT max(period_end) FROM observations) AS latest_period_end
+"""
+    return db.query(sql, None, path)
+
+
+def first_submissions(path: Path = None, codes: Iterable[str] | None = None) -> pl.DataFrame:
+    """When each (indicator, period) first received an accepted value, at any locality.
+
+    Columns: indicator_code, period, period_start, first_submitted_at.
+    """
+    params: Params = {}
+    clauses = []
+    if (wanted := _codes(codes)) is not None:
+        clauses.append("list_contains($codes, indicator_code)")
+        params["codes"] = wanted
+    sql = f"""
+SELECT indicator_code, period, min(period_start) AS period_start, min(submitted_at) AS first_submitted_at
+FROM observation_history {_where(clauses)}
+GROUP BY indicator_code, period
+ORDER BY indicator_code, period_start
+"""
+    return db.query(sql, params, path)
+
+
+def coverage(path: Path = None) -> pl.DataFrame:
+    """What each indicator holds in the current values, any level (indicators without any are absent).
+
+    Columns: indicator_code, n_values, first_period_start, last_period_start.
+    """
+    sql = """
+SELECT indicator_code, count(*)::INTEGER AS n_values,
+       min(period_start) AS first_period_start, max(period_start) AS last_period_start
+FROM observations
+GROUP BY indicator_code
+ORDER BY indicator_code
+"""
+    return db.query(sql, None, path)
+
+
+# --------------------------------------------------------------------------- explorer
+
+EXPLORER_COLUMNS = (
+    "indicator_code",
+    "name_vi",
+    "name_en",
+    "group",
+    "field",
+    "owner",
+    "unit",
+    "frequency",
+    "period",
+    "period_start",
+    "period_end",
+    "locality_code",
+    "locality_name",
+    "value",
+    "note",
+    "department",
+    "submission_id",
+    "submitted_at",
+)
+
+# The sorts a user may choose, mapped to SQL that is never built from user text.
+EXPLORER_SORTS: dict[str, str] = {
+    "indicator": "o.indicator_code",
+    "period": "o.period_start",
+    "locality": "o.locality_code",
+    "value": "o.value",
+    "submitted_at": "o.submitted_at",
+}
+
+DEFAULT_ROW_CAP = 100_000
+
+
+@dataclass(frozen=True)
+class ExplorerFilters:
+    """The explorer's filters; None or empty means "any". Hashable, so usable as a cache key."""
+
+    groups: tuple[str, ...] | None = None
+    fields: tuple[str, ...] | None = None
+    departments: tuple[str, ...] | None = None
+    codes: tuple[str, ...] | None = None
+    localities: tuple[str, ...] | None = None  # '' is the province
+    period_from: date | None = None  # period_start on or after
+    period_to: date | None = None  # period_end on or before
+
+
+def _explorer_where(f: ExplorerFilters) -> tuple[list[str], Params]:
+    clauses: list[str] = []
+    params: Params = {}
+    if f.groups:
+        clauses.append('list_contains($groups, i."group")')
+        params["groups"] = sorted(set(f.groups))
+    if f.fields:
+        clauses.append("list_contains($fields, i.field)")
+        params["fields"] = sorted(set(f.fields))
+    if f.departments:
+        clauses.append("list_contains($departments, i.owner)")
+        params["departments"] = _codes(f.departments)
+    if f.codes:
+        clauses.append("list_contains($codes, o.indicator_code)")
+        params["codes"] = _codes(f.codes)
+    if f.localities:
+        clauses.append("list_contains($localities, o.locality_code)")
+        params["localities"] = sorted({loc.strip() for loc in f.localities})
+    if f.period_from is not None:
+        clauses.append("o.period_start >= $period_from")
+        params["period_from"] = f.period_from
+    if f.period_to is not None:
+        clauses.append("o.period_end <= $period_to")
+        params["period_to"] = f.period_to
+    return clauses, params
+
+
+_EXPLORER_FROM = """
+FROM observations o
+JOIN indicators i ON i.code = o.indicator_code
+LEFT JOIN localities l ON l.code = o.locality_code
+"""
+
+
+def explorer_sql(
+    filters: ExplorerFilters,
+    sort: str = "period",
+    descending: bool = False,
+    limit: int | None = DEFAULT_ROW_CAP,
+) -> tuple[str, Params]:
+    """The explorer statement: submitted observations under the filters, sorted from the allow-list."""
+    if sort not in EXPLORER_SORTS:
+        raise ValueError(f"unknown sort {sort!r}; expected one of {sorted(EXPLORER_SORTS)}")
+    clauses, params = _explorer_where(filters)
+    order = f"{EXPLORER_SORTS[sort]} {'DESC' if descending else 'ASC'}"
+    tail = ""
+    if limit is not None:
+        tail = "LIMIT $limit"
+        params["limit"] = int(limit)
+    sql = f"""
+SELECT o.indicator_code, i.name_vi, i.name_en, i."group", i.field, i.owner, i.unit, i.frequency,
+       o.period, o.period_start, o.period_end, o.locality_code,
+       CASE WHEN o.locality_code = '' THEN NULL ELSE l.name END AS locality_name,
+       o.value, o.note, o.department, o.submission_id, o.submitted_at
+{_EXPLORER_FROM}
+{_where(clauses)}
+ORDER BY {order}, o.indicator_code, o.period_start, o.locality_code
+{tail}
+"""
+    return sql, params
+
+
+def explorer(
+    path: Path,
+    filters: ExplorerFilters,
+    sort: str = "period",
+    descending: bool = False,
+    limit: int | None = DEFAULT_ROW_CAP,
+) -> pl.DataFrame:
+    """Submitted observations under the filters, at most `limit` rows (None: all, for downloads).
+
+    Compare with `explorer_count` to tell whether the cap cut the selection. Sort is
+    one of EXPLORER_SORTS. Columns: EXPLORER_COLUMNS.
+    """
+    sql, params = explorer_sql(filters, sort, descending, limit)
+    return db.query(sql, params, path)
+
+
+def explorer_count(path: Path, filters: ExplorerFilters) -> pl.DataFrame:
+    """How many observations the filters select. Columns: n."""
+    clauses, params = _explorer_where(filters)
+    sql = f"SELECT count(*)::BIGINT AS n {_EXPLORER_FROM} {_where(clauses)}"
+    return db.query(sql, params, path)
