@@ -75,7 +75,12 @@ Trend
 Computed composites
     For each period of the composite's frequency, each component's value is its
     latest value whose period ends within the composite's period (the same
-    period when the frequencies match). It is scaled to 0-100 over
+    period when the frequencies match). A component with direction up or down
+    and a target for the year scores its achievement of the plan for that
+    period, capped at 100: a flow against target / periods per year, a ytd
+    figure against the plan to date, a level against the target (down:
+    target / value), so that tỷ đồng and % become comparable. Otherwise it is
+    scaled to 0-100 over
     ``[valid_min, valid_max]``, a missing bound taken from the min/max of the
     component's own province history (a computed composite inside another is
     already a 0-100 score: its default range is 0-100); a range of zero width
@@ -464,7 +469,16 @@ def composite_contributions(
     if components.is_empty():
         return pl.DataFrame(schema=out_schema)
     freq = meta.select(pl.col("code").alias("composite_code"), pl.col("frequency").alias("composite_frequency"))
-    props = meta.select(pl.col("code").alias("component_code"), "direction", "valid_min", "valid_max")
+    props = meta.select(
+        pl.col("code").alias("component_code"),
+        "direction",
+        "valid_min",
+        "valid_max",
+        pl.col("value_type").alias("component_value_type")
+        if "value_type" in meta.columns
+        else pl.lit("rate").alias("component_value_type"),
+        pl.col("frequency").alias("component_frequency"),
+    )
     comps = components.join(freq, on="composite_code", how="inner").join(props, on="component_code", how="inner")
     comps = comps.with_columns(total_weight=pl.col("weight").sum().over("composite_code"))
     history = series.group_by("indicator_code").agg(
@@ -508,7 +522,7 @@ def composite_contributions(
     grid = grid.join(comps, on="composite_code", how="inner")
     df = (
         grid.join(
-            values.select("composite_code", "component_code", "period", "component_period", "value"),
+            values.select("composite_code", "component_code", "period", "component_period", "component_end", "value"),
             on=["composite_code", "component_code", "period"],
             how="left",
         )
@@ -529,7 +543,9 @@ def composite_contributions(
     df = df.with_columns(
         lo=lo,
         hi=hi,
-        range_source=pl.when(pl.col("valid_min").is_not_null() & pl.col("valid_max").is_not_null())
+        range_source=pl.when(pl.col("target").is_not_null())
+        .then(pl.lit("target"))
+        .when(pl.col("valid_min").is_not_null() & pl.col("valid_max").is_not_null())
         .then(pl.lit("valid_range"))
         .when(pl.col("valid_min").is_null() & pl.col("valid_max").is_null())
         .then(pl.lit("history"))
@@ -538,15 +554,33 @@ def composite_contributions(
     width = pl.col("hi") - pl.col("lo")
     scaled = pl.when(width > 0).then((pl.col("value") - pl.col("lo")) / width * 100).otherwise(50.0)
     near = pl.when(width > 0).then(100 - (pl.col("value") - pl.col("target")).abs() / width * 100).otherwise(50.0)
-    score = (
-        pl.when(pl.col("value").is_null())
-        .then(None)
-        .when(pl.col("direction") == "down")
+    by_range = (
+        pl.when(pl.col("direction") == "down")
         .then(100 - scaled.clip(0, 100))
         .when(pl.col("direction") == "target")
         .then(pl.when(pl.col("target").is_not_null()).then(near))
         .otherwise(scaled)
     )
+    # Where the component has a plan for the year, its score is its achievement of the plan
+    # for that period: a flow's share of the year's target, a ytd figure against the plan to
+    # date, a level against the target. Amounts in tỷ đồng and rates in % become comparable.
+    per_year = pl.col("component_frequency").replace_strict(
+        {**_PER_YEAR, "weekly": 52}, return_dtype=pl.Float64, default=1.0
+    )
+    expected = (
+        pl.when(pl.col("component_value_type") == "flow")
+        .then(pl.col("target") / per_year)
+        .when(pl.col("component_value_type") == "ytd")
+        .then(pl.col("target") * pl.col("component_end").dt.ordinal_day() / 365.0)
+        .otherwise(pl.col("target"))
+    )
+    by_target = (
+        pl.when(pl.col("direction") == "down")
+        .then(pl.when(pl.col("value") > 0).then(expected / pl.col("value") * 100))
+        .when(pl.col("direction") == "up")
+        .then(pl.when(expected > 0).then(pl.col("value") / expected * 100))
+    )
+    score = pl.when(pl.col("value").is_null()).then(None).otherwise(pl.coalesce(by_target, by_range))
     df = df.with_columns(score=score.clip(0, 100))
     df = df.with_columns(
         contribution=pl.col("score") * pl.col("weight") / pl.col("total_weight"),

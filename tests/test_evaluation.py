@@ -482,6 +482,37 @@ def test_composite_contributions_is_a_pure_table_function():
     assert ev.composite_values(out)["value"].to_list() == [55.0]
 
 
+def test_components_with_a_plan_score_their_achievement_of_it():
+    # A monthly flow in tỷ đồng (plan 1,200 a year: 100 a month) and a rate, lower is better (plan 2 %).
+    meta = pl.DataFrame(
+        {
+            "code": ["REV", "POOR", "K"],
+            "frequency": ["monthly", "monthly", "monthly"],
+            "value_type": ["flow", "rate", "rate"],
+            "direction": ["up", "down", "up"],
+            "valid_min": [0.0, 0.0, None],
+            "valid_max": [100000.0, 100.0, None],
+        }
+    )
+    s = pl.DataFrame(
+        {
+            "indicator_code": ["REV", "POOR"],
+            "period": ["2025-03", "2025-03"],
+            "period_start": [date(2025, 3, 1)] * 2,
+            "period_end": [date(2025, 3, 31)] * 2,
+            "value": [80.0, 4.0],
+        }
+    )
+    comps = pl.DataFrame({"composite_code": ["K", "K"], "component_code": ["REV", "POOR"], "weight": [0.5, 0.5]})
+    tg = pl.DataFrame({"indicator_code": ["REV", "POOR"], "year": [2025, 2025], "value": [1200.0, 2.0]})
+    out = ev.composite_contributions(s, meta, comps, tg.cast({"year": pl.Int32}))
+    assert out.select("component_code", "score", "range_source").rows() == [
+        ("POOR", 50.0, "target"),
+        ("REV", 80.0, "target"),
+    ]
+    assert ev.composite_values(out)["value"].to_list() == [65.0]
+
+
 # --------------------------------------------------------------------------- summaries, timeliness, outliers, gaps
 
 
