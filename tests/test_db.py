@@ -15,12 +15,11 @@ def _holder(path, seconds, mode="read"):
     """Another process that holds the file open, read-only or read-write, for a while."""
     opener = "db.read" if mode == "read" else "db.write"
     code = (
-        "import sys, time, db\n"
-        f"with {opener}(sys.argv[1]):\n"
-        "    print('open', flush=True)\n"
-        f"    time.sleep({seconds})\n"
+        f"import sys, time, db\nwith {opener}(sys.argv[1]):\n    print('open', flush=True)\n    time.sleep({seconds})\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code, str(path)], cwd=settings.ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(path)], cwd=settings.ROOT, stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "open"
     return proc
 
