@@ -1,0 +1,1 @@
+"""Tooling shared by the browser tests and the benchmarks (not used by the app)."""
