@@ -1,0 +1,136 @@
+"""Write a checked catalogue and the reference data into the database, whole or not at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import duckdb
+
+import db
+import settings
+from schema.catalogue import Catalogue, load_catalogue
+
+_INDICATOR_COLUMNS = (
+    "code",
+    "name_vi",
+    "name_en",
+    "group",
+    "field",
+    "owner",
+    "source",
+    "unit",
+    "frequency",
+    "value_type",
+    "level",
+    "aggregation",
+    "direction",
+    "valid_min",
+    "valid_max",
+    "deadline_days",
+    "definition_vi",
+    "definition_en",
+    "method",
+    "central_code",
+    "stage",
+)
+
+
+def write_catalogue(
+    con: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+    file_name: str,
+    file_hash: str,
+    loaded_by: str | None = None,
+) -> int:
+    """Replace departments, localities, indicators, targets and components in the open transaction.
+
+    Records the load in catalogue_loads and audit_log; returns the load id.
+    """
+    for table in ("components", "targets", "indicators", "localities", "departments"):
+        con.execute(f"DELETE FROM {table}")
+    con.executemany(
+        "INSERT INTO departments (code, name_vi, name_en) VALUES (?, ?, ?)",
+        [(d.code, d.name_vi, d.name_en) for d in catalogue.departments],
+    )
+    con.executemany(
+        "INSERT INTO localities (code, name, kind) VALUES (?, ?, ?)",
+        [(loc.code, loc.name, loc.kind) for loc in catalogue.localities],
+    )
+    columns = ", ".join(f'"{c}"' for c in (*_INDICATOR_COLUMNS, "on_track_pct", "at_risk_pct", "position"))
+    marks = ", ".join("?" for _ in range(len(_INDICATOR_COLUMNS) + 3))
+    con.executemany(
+        f"INSERT INTO indicators ({columns}) VALUES ({marks})",
+        [
+            (
+                *(getattr(ind, c) for c in _INDICATOR_COLUMNS),
+                ind.thresholds.on_track,
+                ind.thresholds.at_risk,
+                position,
+            )
+            for position, ind in enumerate(catalogue.indicators, start=1)
+        ],
+    )
+    targets = [(ind.code, year, value) for ind in catalogue.indicators for year, value in ind.targets.items()]
+    if targets:
+        con.executemany("INSERT INTO targets (indicator_code, year, value) VALUES (?, ?, ?)", targets)
+    components = [(ind.code, c.code, c.weight) for ind in catalogue.indicators for c in ind.components]
+    if components:
+        con.executemany("INSERT INTO components (composite_code, component_code, weight) VALUES (?, ?, ?)", components)
+    now = dt.datetime.now()
+    load_id = con.execute("SELECT nextval('catalogue_load_ids')").fetchone()[0]
+    con.execute(
+        "INSERT INTO catalogue_loads (id, loaded_at, file_name, file_hash, indicators, loaded_by) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [load_id, now, file_name, file_hash, len(catalogue.indicators), loaded_by],
+    )
+    detail = {
+        "catalogue_load_id": load_id,
+        "file_name": file_name,
+        "file_hash": file_hash,
+        "indicators": len(catalogue.indicators),
+        "departments": len(catalogue.departments),
+        "localities": len(catalogue.localities),
+    }
+    con.execute(
+        "INSERT INTO audit_log (id, logged_at, actor, action, target, detail) "
+        "VALUES (nextval('audit_ids'), ?, ?, 'catalogue_load', ?, ?)",
+        [now, loaded_by, file_name, json.dumps(detail, ensure_ascii=False)],
+    )
+    return load_id
+
+
+def file_hash(*paths: Path) -> str:
+    """sha256 over the files' bytes, in order."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+def load_catalogue_into(
+    db_path: str | os.PathLike | None = None,
+    catalogue_path: Path = settings.CATALOGUE_FILE,
+    departments_path: Path = settings.DEPARTMENTS_FILE,
+    localities_path: Path = settings.LOCALITIES_FILE,
+    loaded_by: str | None = None,
+) -> Catalogue:
+    """Check the catalogue files, then replace the database's catalogue in one transaction.
+
+    A broken catalogue raises CatalogueError before the database is opened, so it keeps the one it had.
+    """
+    catalogue_path, departments_path, localities_path = map(Path, (catalogue_path, departments_path, localities_path))
+    catalogue = load_catalogue(catalogue_path, departments_path, localities_path)
+    digest = file_hash(catalogue_path, departments_path, localities_path)
+    with db.write(db_path) as con:
+        con.begin()
+        try:
+            write_catalogue(con, catalogue, catalogue_path.name, digest, loaded_by)
+        except BaseException:
+            con.rollback()
+            raise
+        con.commit()
+    return catalogue

@@ -1,0 +1,238 @@
+"""The command line of CONTRACT §4, run as a user would: a separate process, exit codes, JSON, no traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+
+import polars as pl
+import pytest
+from conftest import small_indicators, write_catalogue_files
+
+import db
+import settings
+
+
+def run(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in ("INDICATORS_DB", "INDICATORS_LOCK_TIMEOUT")}
+    environment.update(env or {})
+    done = subprocess.run(
+        [sys.executable, "-m", "loaders", *args],
+        cwd=settings.ROOT,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=timeout,
+    )
+    for stream in (done.stdout, done.stderr):
+        assert "Traceback" not in stream, stream
+    return done
+
+
+def csv_file(tmp_path, rows, name="s.csv"):
+    path = tmp_path / name
+    path.write_text("indicator_code,period,locality_code,value\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def observation_count(path) -> int:
+    with db.read(path) as con:
+        return con.execute("SELECT count(*) FROM observations").fetchone()[0]
+
+
+def test_init_creates_the_database_with_db_before_or_after_the_command(tmp_path, catalogue_files):
+    files = ["--catalogue", str(catalogue_files.catalogue), "--departments", str(catalogue_files.departments)]
+    files += ["--localities", str(catalogue_files.localities)]
+    before = run("--db", str(tmp_path / "a.duckdb"), "init", *files)
+    after = run("init", "--db", str(tmp_path / "b.duckdb"), *files)
+    from_env = run("init", *files, env={"INDICATORS_DB": str(tmp_path / "c.duckdb")})
+    for done, name in ((before, "a"), (after, "b"), (from_env, "c")):
+        assert done.returncode == 0, done.stderr
+        assert "9 chỉ số" in done.stdout and "9 indicators" in done.stdout
+        with db.read(tmp_path / f"{name}.duckdb") as con:
+            assert con.execute("SELECT count(*) FROM indicators").fetchone()[0] == 9
+
+
+def test_init_with_a_broken_catalogue_lists_the_problems_and_keeps_the_old_catalogue(tmp_path, catalogue_db):
+    indicators = small_indicators()
+    indicators[0]["owner"] = "NOPE"
+    broken = write_catalogue_files(tmp_path / "broken", indicators)
+    done = run(
+        "--db",
+        str(catalogue_db),
+        "init",
+        "--catalogue",
+        str(broken.catalogue),
+        "--departments",
+        str(broken.departments),
+        "--localities",
+        str(broken.localities),
+    )
+    assert done.returncode == 1
+    assert "Danh mục có 1 lỗi" in done.stderr and "keeps its previous catalogue" in done.stderr
+    assert "FIN_REV" in done.stderr and "owner" in done.stderr
+    with db.read(catalogue_db) as con:
+        assert con.execute("SELECT owner FROM indicators WHERE code = 'FIN_REV'").fetchone() == ("FIN",)
+
+
+def test_submit_accepted_then_unchanged(tmp_path, catalogue_db):
+    path = csv_file(tmp_path, ["FIN_REV,2025-09,,12.5", "FIN_REV,2025-08,,13"])
+    done = run("--db", str(catalogue_db), "submit", str(path), "--department", "fin")
+    assert done.returncode == 0, done.stderr
+    assert "Đã nhận tệp s.csv: 2 dòng" in done.stdout and "Accepted s.csv: 2 rows (2 new, 0 revised)" in done.stdout
+    again = run("submit", str(path), "--department", "FIN", "--json", "--db", str(catalogue_db))
+    assert again.returncode == 0
+    out = json.loads(again.stdout)
+    assert (out["status"], out["rows"], out["errors"]) == ("unchanged", 2, [])
+    assert observation_count(catalogue_db) == 2
+
+
+def test_submit_json_shape(tmp_path, catalogue_db):
+    path = csv_file(tmp_path, ["FIN_REV,2025-09,,12.5"])
+    done = run("--db", str(catalogue_db), "submit", str(path), "--department", "FIN", "--json")
+    out = json.loads(done.stdout)  # exactly one JSON object
+    assert set(out) == {"status", "rows", "errors", "new_rows", "revised_rows", "submission_id"}
+    assert (out["status"], out["rows"], out["new_rows"], out["revised_rows"]) == ("accepted", 1, 1, 0)
+    assert isinstance(out["submission_id"], int)
+
+
+def test_submit_rejected_lists_every_problem(tmp_path, catalogue_db):
+    path = csv_file(tmp_path, ["FIN_REV,2025-09,,12.5", "NOPE,2025-09,,1", "FIN_REV,2099-01,,1,234"])
+    done = run("--db", str(catalogue_db), "submit", str(path), "--department", "FIN", "--json")
+    assert done.returncode == 1
+    out = json.loads(done.stdout)
+    assert out["status"] == "rejected" and out["rows"] == 3
+    assert [(e["row"], e["column"]) for e in out["errors"]] == [(3, "indicator_code"), (4, None), (4, "period")]
+    for error in out["errors"]:
+        assert set(error) == {"row", "column", "value", "message", "message_vi", "message_en"}
+        assert error["message"] == f"{error['message_vi']} / {error['message_en']}"
+    assert observation_count(catalogue_db) == 0
+
+    human = run("--db", str(catalogue_db), "submit", str(path), "--department", "FIN")
+    assert human.returncode == 1
+    assert "bị từ chối: 3 lỗi" in human.stdout and "was rejected: 3 problems" in human.stdout
+    assert "Dòng/Row" in human.stdout and "Cột/Column" in human.stdout and "Giá trị/Value" in human.stdout
+    lines = human.stdout.splitlines()
+    assert any(line.split()[:3] == ["3", "indicator_code", "NOPE"] for line in lines)
+    assert "Mã chỉ số 'NOPE' không có trong danh mục. / Indicator code 'NOPE' is not in the catalogue." in human.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["submit", "{file}", "--department", "NOPE"],
+        ["submit", "{missing}", "--department", "FIN"],
+        ["submit", "{file}"],
+        ["submit"],
+        ["frobnicate"],
+        ["export", "everything", "--format", "csv"],
+        ["export", "observations", "--format", "docx"],
+        ["export", "observations", "--format", "parquet"],
+    ],
+)
+def test_usage_errors_exit_2(tmp_path, catalogue_db, args):
+    path = csv_file(tmp_path, ["FIN_REV,2025-09,,12.5"])
+    args = [a.format(file=path, missing=tmp_path / "missing.csv") for a in args]
+    done = run("--db", str(catalogue_db), *args)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stderr.strip()
+    assert observation_count(catalogue_db) == 0
+
+
+def test_usage_error_in_json_mode_is_one_json_object(tmp_path, catalogue_db):
+    path = csv_file(tmp_path, ["FIN_REV,2025-09,,12.5"])
+    done = run("--db", str(catalogue_db), "submit", str(path), "--department", "NOPE", "--json")
+    assert done.returncode == 2
+    out = json.loads(done.stdout)
+    assert out["status"] == "error" and "NOPE" in out["errors"][0]["message_en"]
+
+
+@pytest.mark.parametrize("kind", ["random.csv", "binary.csv", "random.xlsx", "random.json", "random.parquet", "x.exe"])
+def test_garbage_input_never_ends_in_a_traceback(tmp_path, catalogue_db, kind):
+    path = tmp_path / kind
+    if kind == "binary.csv":
+        path.write_bytes(bytes(range(256)) * 40)
+    else:
+        path.write_bytes(random.Random(kind).randbytes(5000))
+    done = run("--db", str(catalogue_db), "submit", str(path), "--department", "FIN", "--json")
+    assert done.returncode == 1
+    out = json.loads(done.stdout)
+    assert out["status"] == "rejected" and out["errors"] and out["rows"] == 0
+
+
+def test_missing_database_is_a_clear_message(tmp_path):
+    done = run("--db", str(tmp_path / "none.duckdb"), "export", "observations", "--format", "csv")
+    assert done.returncode == 1
+    assert "python -m loaders init" in done.stderr and "Chưa có cơ sở dữ liệu" in done.stderr
+
+
+def test_export_and_template_commands(tmp_path, catalogue_db):
+    csv_path = csv_file(tmp_path, ["FIN_GROWTH,2025-Q3,,-12.5"])
+    assert run("--db", str(catalogue_db), "submit", str(csv_path), "--department", "FIN").returncode == 0
+    done = run("--db", str(catalogue_db), "export", "observations", "--format", "csv")
+    assert done.returncode == 0
+    assert done.stdout.splitlines() == [
+        "indicator_code,period,locality_code,value,department,submission_id,submitted_at,note",
+        done.stdout.splitlines()[1],
+    ]
+    assert done.stdout.splitlines()[1].startswith('FIN_GROWTH,2025-Q3,"",-12.5,FIN,')
+    out = tmp_path / "c.parquet"
+    done = run("export", "catalogue", "--format", "parquet", "--out", str(out), "--db", str(catalogue_db))
+    assert done.returncode == 0 and pl.read_parquet(out).height == 9
+    template = tmp_path / "t.xlsx"
+    done = run("--db", str(catalogue_db), "template", "--department", "HEA", "--out", str(template))
+    assert done.returncode == 0 and template.exists() and "HEA" in done.stdout
+
+
+# -- one file, two processes ------------------------------------------------------------------------
+
+
+def _hold_read(path, seconds):
+    code = (
+        f"import sys, time, db\nwith db.read(sys.argv[1]):\n    print('open', flush=True)\n    time.sleep({seconds})\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(path)], cwd=settings.ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout.readline().strip() == "open"
+    return proc
+
+
+def test_submit_waits_for_a_reader_then_succeeds(tmp_path, catalogue_db):
+    path = csv_file(tmp_path, ["FIN_REV,2025-09,,12.5"])
+    reader = _hold_read(catalogue_db, 2)
+    try:
+        start = time.monotonic()
+        done = run("--db", str(catalogue_db), "submit", str(path), "--department", "FIN", "--json")
+        waited = time.monotonic() - start
+    finally:
+        reader.wait(timeout=30)
+    assert done.returncode == 0 and json.loads(done.stdout)["status"] == "accepted"
+    assert waited >= 1.0  # it had to wait for the reader to let go
+    assert observation_count(catalogue_db) == 1
+
+
+def test_submit_gives_up_with_a_clear_message_when_the_reader_stays(tmp_path, catalogue_db):
+    path = csv_file(tmp_path, ["FIN_REV,2025-09,,12.5"])
+    reader = _hold_read(catalogue_db, 2)
+    try:
+        done = run(
+            "--db",
+            str(catalogue_db),
+            "submit",
+            str(path),
+            "--department",
+            "FIN",
+            env={"INDICATORS_LOCK_TIMEOUT": "0.5"},
+        )
+    finally:
+        reader.wait(timeout=30)
+    assert done.returncode == 1
+    assert "đang bận" in done.stderr and "stayed busy" in done.stderr
+    assert observation_count(catalogue_db) == 0  # intact, and readable
+    again = run("--db", str(catalogue_db), "submit", str(path), "--department", "FIN")
+    assert again.returncode == 0 and observation_count(catalogue_db) == 1

@@ -1,0 +1,312 @@
+"""Storing a submission (CONTRACT §3): whole or nothing, revisions with history, the same file twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import polars as pl
+import pytest
+
+import db
+from loaders.errors import UsageError
+from loaders.ingest import ingest_frame, submit_file
+
+NOW = dt.datetime(2025, 10, 20, 9, 30)
+LATER = dt.datetime(2025, 10, 27, 16, 0)
+TABLES = ("observations", "observation_history", "submissions", "audit_log")
+
+
+def csv(tmp_path, name, rows, header="indicator_code;period;locality_code;value;note"):
+    path = tmp_path / name
+    path.write_text(header + "\n" + "\n".join(";".join(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def counts(path) -> dict[str, int]:
+    with db.read(path) as con:
+        out = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+        out["audit_log"] -= con.execute("SELECT count(*) FROM audit_log WHERE action = 'catalogue_load'").fetchone()[0]
+        return out
+
+
+def current(path) -> dict[tuple, float]:
+    with db.read(path) as con:
+        rows = con.execute("SELECT indicator_code, period, locality_code, value FROM observations").fetchall()
+    return {r[:3]: r[3] for r in rows}
+
+
+FIRST = [
+    ["FIN_REV", "2025-09", "", "1.234,5", "ước tính"],
+    ["FIN_REV", "Tháng 8/2025", "", "1000", ""],
+    ["FIN_DISB", "2025-W36", "", "12,5%", ""],
+]
+
+
+def test_accepted_file_is_stored_with_its_submission_and_audit(tmp_path, catalogue_db):
+    path = csv(tmp_path, "fin.csv", FIRST)
+    result = submit_file(path, "fin", db_path=catalogue_db, submitted_by="an", now=NOW)
+    assert (result.status, result.rows, result.new_rows, result.revised_rows, result.errors) == (
+        "accepted",
+        3,
+        3,
+        0,
+        [],
+    )
+    assert result.submission_id is not None
+    with db.read(catalogue_db) as con:
+        rows = con.execute(
+            "SELECT indicator_code, period, period_start, period_end, locality_code, value, note, department, "
+            "submission_id, submitted_at FROM observations ORDER BY period"
+        ).fetchall()
+        assert rows[0] == (
+            "FIN_REV",
+            "2025-08",
+            dt.date(2025, 8, 1),
+            dt.date(2025, 8, 31),
+            "",
+            1000.0,
+            None,
+            "FIN",
+            result.submission_id,
+            NOW,
+        )
+        assert rows[1][:7] == ("FIN_REV", "2025-09", dt.date(2025, 9, 1), dt.date(2025, 9, 30), "", 1234.5, "ước tính")
+        assert rows[2][:6] == ("FIN_DISB", "2025-W36", dt.date(2025, 9, 1), dt.date(2025, 9, 7), "", 12.5)
+        assert con.execute("SELECT count(*) FROM observation_history").fetchone()[0] == 3
+        submission = con.execute(
+            "SELECT department, file_name, length(file_hash), submitted_at, submitted_by, status, rows, new_rows, "
+            "revised_rows, errors::VARCHAR FROM submissions"
+        ).fetchall()
+        assert submission == [("FIN", "fin.csv", 64, NOW, "an", "accepted", 3, 3, 0, "[]")]
+        audit = con.execute(
+            "SELECT actor, action, target, detail FROM audit_log WHERE action <> 'catalogue_load' ORDER BY id"
+        ).fetchall()
+        assert [(a[0], a[1], a[2]) for a in audit] == [("an", "submission", "FIN")]
+        assert json.loads(audit[0][3])["submission_id"] == result.submission_id
+
+
+def test_revision_replaces_the_current_value_and_keeps_the_old_one_in_history(tmp_path, catalogue_db):
+    first = submit_file(csv(tmp_path, "a.csv", FIRST), "FIN", db_path=catalogue_db, now=NOW)
+    second_rows = [
+        ["FIN_REV", "2025-09", "", "1300", "số chính thức"],  # revised
+        ["FIN_REV", "2025-08", "", "1000", ""],  # same value: a no-op
+        ["FIN_REV", "2025-07", "", "900", ""],  # new
+    ]
+    second = submit_file(csv(tmp_path, "b.csv", second_rows), "FIN", db_path=catalogue_db, now=LATER)
+    assert (second.status, second.rows, second.new_rows, second.revised_rows) == ("accepted", 3, 1, 1)
+    assert current(catalogue_db)[("FIN_REV", "2025-09", "")] == 1300.0
+    with db.read(catalogue_db) as con:
+        history = con.execute(
+            "SELECT value, submission_id, submitted_at FROM observation_history "
+            "WHERE indicator_code = 'FIN_REV' AND period = '2025-09' ORDER BY submitted_at"
+        ).fetchall()
+        assert history == [(1234.5, first.submission_id, NOW), (1300.0, second.submission_id, LATER)]
+        kept = con.execute(
+            "SELECT submission_id FROM observations WHERE indicator_code = 'FIN_REV' AND period = '2025-08'"
+        ).fetchall()
+        assert kept == [(first.submission_id,)]  # the no-op row keeps the submission that set it
+        assert con.execute("SELECT count(*) FROM observations").fetchone()[0] == 4
+        assert con.execute("SELECT count(*) FROM observation_history").fetchone()[0] == 5
+        revision = con.execute("SELECT detail FROM audit_log WHERE action = 'revision'").fetchall()
+        assert [json.loads(r[0]) for r in revision] == [{"submission_id": second.submission_id, "count": 1}]
+
+
+def test_same_file_twice_changes_nothing(tmp_path, catalogue_db):
+    path = csv(tmp_path, "fin.csv", FIRST)
+    first = submit_file(path, "FIN", db_path=catalogue_db, now=NOW)
+    before = counts(catalogue_db)
+    again = submit_file(path, "FIN", db_path=catalogue_db, now=LATER)
+    assert (again.status, again.rows, again.submission_id) == ("unchanged", 3, first.submission_id)
+    assert counts(catalogue_db) == before
+
+
+def test_a_file_whose_values_are_all_current_changes_nothing(tmp_path, catalogue_db):
+    submit_file(csv(tmp_path, "a.csv", FIRST), "FIN", db_path=catalogue_db, now=NOW)
+    before = counts(catalogue_db)
+    same_values = [["FIN_REV", "2025-09", "", "1234.5", ""], ["FIN_DISB", "Tuần 36/2025", "", "12.5", ""]]
+    result = submit_file(csv(tmp_path, "b.csv", same_values), "FIN", db_path=catalogue_db, now=LATER)
+    assert (result.status, result.new_rows, result.revised_rows, result.submission_id) == ("unchanged", 0, 0, None)
+    assert counts(catalogue_db) == before
+
+
+def test_rejected_file_writes_no_observation_and_is_recorded_with_its_report(tmp_path, catalogue_db):
+    rows = FIRST + [["IND_RETAIL", "2025-09", "07210", "5", ""], ["FIN_REV", "2025-06", "", "1,234", ""]]
+    result = submit_file(csv(tmp_path, "bad.csv", rows), "FIN", db_path=catalogue_db, submitted_by="an", now=NOW)
+    assert (result.status, result.rows) == ("rejected", 5)
+    assert [(e.row, e.column) for e in result.errors] == [(5, "indicator_code"), (6, "value")]
+    assert counts(catalogue_db)["observations"] == 0
+    assert counts(catalogue_db)["observation_history"] == 0
+    with db.read(catalogue_db) as con:
+        status, n, report = con.execute("SELECT status, rows, errors FROM submissions").fetchone()
+        actions = con.execute("SELECT action, detail FROM audit_log WHERE action <> 'catalogue_load'").fetchall()
+    assert (status, n) == ("rejected", 5)
+    report = json.loads(report)
+    assert [(e["row"], e["column"], e["value"]) for e in report] == [
+        (5, "indicator_code", "IND_RETAIL"),
+        (6, "value", "1,234"),
+    ]
+    assert set(report[0]) == {"row", "column", "value", "message_vi", "message_en"}
+    assert [a[0] for a in actions] == ["submission"] and json.loads(actions[0][1])["status"] == "rejected"
+
+
+def test_one_bad_row_among_ten_thousand_writes_nothing(tmp_path, catalogue_db):
+    codes = ["07210", "09295", "07525", "07654", "07537"]
+    rows = [
+        ["IND_RETAIL", f"{1850 + m // 12}-{m % 12 + 1:02d}", codes[i], str(m * 10 + i), ""]
+        for m in range(2000)
+        for i in range(5)
+    ]
+    rows[7321][3] = "12,34,5"
+    good = submit_file(
+        csv(tmp_path, "prior.csv", [["IND_RETAIL", "2025-09", "07210", "1", ""]]), "IND", db_path=catalogue_db, now=NOW
+    )
+    assert good.status == "accepted"
+    before = counts(catalogue_db)
+    result = submit_file(csv(tmp_path, "big.csv", rows), "IND", db_path=catalogue_db, now=NOW)
+    assert (result.status, result.rows) == ("rejected", 10_000)
+    assert [(e.row, e.column, e.value) for e in result.errors] == [(7323, "value", "12,34,5")]
+    after = counts(catalogue_db)
+    assert after["observations"] == before["observations"] == 1
+    assert after["observation_history"] == before["observation_history"]
+    assert after["submissions"] == before["submissions"] + 1
+
+
+def test_ten_thousand_good_rows_are_accepted(tmp_path, catalogue_db):
+    codes = ["07210", "09295", "07525", "07654", "07537"]
+    rows = [
+        ["IND_RETAIL", f"{1850 + m // 12}-{m % 12 + 1:02d}", codes[i], str(m * 10 + i), ""]
+        for m in range(2000)
+        for i in range(5)
+    ]
+    result = submit_file(csv(tmp_path, "big.csv", rows), "IND", db_path=catalogue_db, now=NOW)
+    assert (result.status, result.new_rows) == ("accepted", 10_000)
+    assert current(catalogue_db)[("IND_RETAIL", "1850-02", "09295")] == 11.0
+
+
+def test_unreadable_file_is_rejected_and_recorded(tmp_path, catalogue_db):
+    path = tmp_path / "s.csv"
+    path.write_bytes(b"\x00\x01\x02garbage")
+    result = submit_file(path, "FIN", db_path=catalogue_db, now=NOW)
+    assert result.status == "rejected" and result.rows == 0 and result.errors
+    assert counts(catalogue_db)["submissions"] == 1
+
+
+def test_unknown_department_and_missing_file_are_usage_errors(tmp_path, catalogue_db):
+    with pytest.raises(UsageError) as caught:
+        submit_file(csv(tmp_path, "a.csv", FIRST), "NOPE", db_path=catalogue_db, now=NOW)
+    assert "FIN, HEA, IND, OFF" in caught.value.message_en and "NOPE" in caught.value.message_vi
+    with pytest.raises(UsageError):
+        submit_file(tmp_path / "missing.csv", "FIN", db_path=catalogue_db, now=NOW)
+    assert counts(catalogue_db) == dict.fromkeys(TABLES, 0)
+
+
+def demo_frame() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "indicator_code": ["IND_ENT", "IND_ENT", "IND_ENT"],
+            "period": ["2025-H1", "2025-H1", "2025-H1"],
+            "locality_code": ["", None, "07210"],
+            "value": [10.0, 10.0, 4.0],
+            "note": [None, None, "demo"],
+        },
+        schema={
+            "indicator_code": pl.Utf8,
+            "period": pl.Utf8,
+            "locality_code": pl.Utf8,
+            "value": pl.Float64,
+            "note": pl.Utf8,
+        },
+    )
+
+
+def test_ingest_frame_takes_the_demo_generators_frames(catalogue_db):
+    with db.write(catalogue_db) as con:
+        result = ingest_frame(
+            con, demo_frame(), "IND", file_name="demo.xlsx", file_hash="h1", submitted_at=NOW, submitted_by="demo"
+        )
+        assert (result.status, result.rows, result.new_rows) == ("accepted", 3, 2)  # '' and null: the same key
+        again = ingest_frame(con, demo_frame(), "IND", file_name="demo.xlsx", file_hash="h1", submitted_at=LATER)
+        assert again.status == "unchanged"
+    assert current(catalogue_db) == {("IND_ENT", "2025-H1", ""): 10.0, ("IND_ENT", "2025-H1", "07210"): 4.0}
+
+
+def test_ingest_frame_joins_the_callers_transaction(catalogue_db):
+    with db.write(catalogue_db) as con:
+        con.begin()
+        result = ingest_frame(con, demo_frame(), "IND", file_name="d", file_hash="h", submitted_at=NOW)
+        assert result.status == "accepted"
+        assert con.execute("SELECT count(*) FROM observations").fetchone()[0] == 2
+        con.rollback()
+    assert counts(catalogue_db) == dict.fromkeys(TABLES, 0)
+
+
+def test_ingest_frame_without_a_required_column_is_rejected(catalogue_db):
+    with db.write(catalogue_db) as con:
+        result = ingest_frame(con, demo_frame().drop("period"), "IND", file_name="d", file_hash="h", submitted_at=NOW)
+    assert result.status == "rejected" and result.errors[0].column == "Kỳ báo cáo (period)"
+    assert counts(catalogue_db)["observations"] == 0
+
+
+def test_result_json_shape(tmp_path, catalogue_db):
+    result = submit_file(
+        csv(tmp_path, "bad.csv", [["NOPE", "2025-09", "", "1", ""]]), "FIN", db_path=catalogue_db, now=NOW
+    )
+    out = result.to_dict()
+    assert list(out) == ["status", "rows", "new_rows", "revised_rows", "submission_id", "errors"]
+    assert out["errors"][0] == {
+        "row": 2,
+        "column": "indicator_code",
+        "value": "NOPE",
+        "message": "Mã chỉ số 'NOPE' không có trong danh mục. / Indicator code 'NOPE' is not in the catalogue.",
+        "message_vi": "Mã chỉ số 'NOPE' không có trong danh mục.",
+        "message_en": "Indicator code 'NOPE' is not in the catalogue.",
+    }
+
+
+def _write_every_format(tmp_path) -> dict[str, object]:
+    """The same three rows as .csv (BOM, ';'), .xlsx (typed cells), .parquet and .json."""
+    import xlsxwriter
+
+    out = {}
+    path = tmp_path / "same.csv"
+    path.write_bytes(
+        "\ufeffGhi chú;Giá trị;Kỳ báo cáo;MÃ CHỈ SỐ;Mã địa bàn\n"
+        ";1.234,5;Tháng 9/2025;FIN_REV;\n;12,5%;Tuần 36/2025;fin_disb;\n;-2,5;Quý III/2025;FIN_GROWTH;\n".encode()
+    )
+    out["csv"] = path
+    path = tmp_path / "same.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Mã chỉ số", "Kỳ báo cáo", "Giá trị", "Tên chỉ số"])
+    sheet.write_row(1, 0, ["FIN_REV", "2025-09", 1234.5, "Thu ngân sách"])
+    sheet.write_string(2, 0, "FIN_DISB")
+    sheet.write_datetime(2, 1, dt.datetime(2025, 9, 3), book.add_format({"num_format": "dd/mm/yyyy"}))
+    sheet.write_number(2, 2, 0.125, book.add_format({"num_format": "0.0%"}))
+    sheet.write_row(3, 0, ["FIN_GROWTH", "2025-Q3", -2.5])
+    book.close()
+    out["xlsx"] = path
+    frame = pl.DataFrame(
+        {
+            "indicator_code": ["FIN_REV", "FIN_DISB", "FIN_GROWTH"],
+            "period": ["2025-09", "2025-W36", "2025-Q3"],
+            "value": [1234.5, 12.5, -2.5],
+        }
+    )
+    frame.write_parquet(tmp_path / "same.parquet")
+    out["parquet"] = tmp_path / "same.parquet"
+    (tmp_path / "same.json").write_text(json.dumps(frame.to_dicts()), encoding="utf-8")
+    out["json"] = tmp_path / "same.json"
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet", "json"])
+def test_every_format_stores_the_same_values(tmp_path, catalogue_db, fmt):
+    path = _write_every_format(tmp_path)[fmt]
+    result = submit_file(path, "FIN", db_path=catalogue_db, now=NOW)
+    assert (result.status, result.rows) == ("accepted", 3), [e.message for e in result.errors]
+    assert current(catalogue_db) == {
+        ("FIN_REV", "2025-09", ""): 1234.5,
+        ("FIN_DISB", "2025-W36", ""): 12.5,
+        ("FIN_GROWTH", "2025-Q3", ""): -2.5,
+    }
