@@ -2,13 +2,16 @@
 
 import streamlit as st
 
+from auth.roles import can
 from dashboard.bootstrap import ensure_database
 from dashboard.i18n import t
+from dashboard.login import require_login
 from dashboard.state import current_lang
 
 st.set_page_config(page_title="Bộ chỉ số chỉ đạo, điều hành – Bắc Ninh", page_icon="📊", layout="wide")
 lang = current_lang()
 ensure_database(lang)
+account = require_login(lang)  # the login screen, or who is reading (anonymous when reading needs no login)
 
 
 def page(file: str, key: str, url_path: str | None = None, default: bool = False) -> st.Page:
@@ -32,6 +35,6 @@ sections = {
         page("quality.py", "quality"),
         page("catalogue.py", "catalogue"),
     ],
-    t("nav.data", lang): [page("submit.py", "submit")],
+    t("nav.data", lang): [page("submit.py", "submit")] + ([page("audit.py", "audit")] if can(account, "admin") else []),
 }
 st.navigation(sections).run()

@@ -56,6 +56,8 @@ def page_link(ctx: Ctx, page: str, label: str, icon: str | None = None, **params
 def chart(ctx: Ctx, figure: alt.TopLevelMixin, name: str, key: str, height: int | None = None) -> None:
     """Show an Altair chart with PNG and SVG downloads rendered on the server from the same chart."""
     st.altair_chart(figure, width="stretch", theme=None, key=f"chart_{key}")
+    if not ctx.can("export"):
+        return
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         t("ui.download_png", ctx.lang),
@@ -89,6 +91,8 @@ def table(
 ) -> Any:
     """Show a table with CSV and XLSX downloads (of ``downloads`` if given, else of the table)."""
     shown = st.dataframe(frame, hide_index=True, column_config=column_config, key=f"table_{key}", **kwargs)
+    if not ctx.can("export"):
+        return shown
     data = frame if downloads is None else downloads
     cols = st.columns([1, 1, 1, 3] if parquet else [1, 1, 4])
     cols[0].download_button(

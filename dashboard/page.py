@@ -12,8 +12,11 @@ import streamlit as st
 
 import db
 import settings
+from auth import roles
+from auth.accounts import Account
 from dashboard import state
 from dashboard.i18n import t
+from dashboard.login import session_account
 
 T = TypeVar("T")
 _REGISTRY: dict[str, Callable[..., Any]] = {}
@@ -33,9 +36,14 @@ class Ctx:
     path: Path
     version: tuple[int, ...]
     today: date
+    account: Account | None = None
 
     def t(self, key: str, **fmt: Any) -> str:
         return t(key, self.lang, **fmt)
+
+    def can(self, action: str) -> bool:
+        """May this session's account do ``action`` ('read', 'export', 'submit', 'admin')?"""
+        return roles.can(self.account, action)
 
     def load(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Call a query or evaluation function through the cache, keyed by the data version."""
@@ -62,7 +70,8 @@ def setup(page_key: str, title: str | None = None, show_title: bool = True) -> C
     lang = state.current_lang()
     _language_switch(lang)
     path = settings.db_path()
-    ctx = Ctx(lang=lang, path=path, version=db.data_version(path), today=settings.today())
+    account = session_account(lang)
+    ctx = Ctx(lang=lang, path=path, version=db.data_version(path), today=settings.today(), account=account)
     if show_title:
         st.title(title or ctx.t(f"page.{page_key}"))
     if ctx.load(_is_demo):

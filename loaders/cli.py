@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--department", required=True, metavar="CODE")
     submit.add_argument("--json", action="store_true", help="in một đối tượng JSON / print one JSON object")
     submit.add_argument("--by", dest="submitted_by", metavar="NAME", help="người nộp / who submits")
+    submit.add_argument(
+        "--user",
+        metavar="USERNAME",
+        help="nộp bằng tài khoản (mật khẩu: $INDICATORS_PASSWORD hoặc nhập) / submit as an account "
+        "(password from $INDICATORS_PASSWORD or a prompt); the owner rule is then enforced",
+    )
 
     template = command("template", "tạo mẫu .xlsx cho một sở / write a department's .xlsx template")
     template.add_argument("--department", required=True, metavar="CODE")
@@ -63,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=WHAT)
     export.add_argument("--format", required=True, choices=FORMATS)
     export.add_argument("--out", type=Path, metavar="PATH")
+
+    from auth import cli as auth_cli
+
+    auth_cli.register(commands)  # accounts add|disable|enable|list|passwd, backup, restore
     return parser
 
 
@@ -93,6 +103,12 @@ def _init(args: argparse.Namespace) -> int:
     with db.write(path) as con:
         outcome = demo.load_demo(con, catalogue=catalogue, today=settings.today())
     _say("Đã nạp dữ liệu demo (DỮ LIỆU DEMO).", "Demo data loaded (DEMO DATA).")
+    created = _demo_accounts(path, [d.code for d in catalogue.departments])
+    if created:
+        _say(
+            f"Tài khoản demo (mật khẩu '{DEMO_PASSWORD}'): {', '.join(created)}",
+            f"Demo accounts (password '{DEMO_PASSWORD}'): {', '.join(created)}",
+        )
     if dataclasses.is_dataclass(outcome):
         for name, value in dataclasses.asdict(outcome).items():
             print(f"  {name}: {value}")
@@ -121,10 +137,38 @@ def _error_table(errors: list) -> str:
     return "\n".join(lines)
 
 
+DEMO_PASSWORD = "demo-bacninh-2026"
+
+
+def _demo_accounts(path: Path, departments: list[str]) -> list[str]:
+    """Demo database only: a leader, an analyst, an admin and one submitter per department."""
+    from auth.accounts import add_account, has_accounts
+
+    if has_accounts(path):
+        return []
+    wanted = [("lanhdao", "leader", None), ("phantich", "analyst", None), ("quantri", "admin", None)]
+    wanted += [(code.lower(), "submitter", code) for code in departments]
+    for username, role, department in wanted:
+        add_account(path, username, role, DEMO_PASSWORD, department=department, display_name=f"Demo {username}")
+    return [username for username, _, _ in wanted]
+
+
+def _login(args: argparse.Namespace):
+    """The account named by --user, authenticated with $INDICATORS_PASSWORD or a prompt."""
+    import getpass
+    import os
+
+    from auth.accounts import authenticate
+
+    password = os.environ.get("INDICATORS_PASSWORD") or getpass.getpass("Mật khẩu / Password: ")
+    return authenticate(args.db, args.user, password)
+
+
 def _submit(args: argparse.Namespace) -> int:
     from loaders.ingest import submit_file
 
-    result = submit_file(args.file, args.department, db_path=args.db, submitted_by=args.submitted_by)
+    account = _login(args) if args.user else None
+    result = submit_file(args.file, args.department, db_path=args.db, submitted_by=args.submitted_by, account=account)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     elif result.status == "accepted":
@@ -208,6 +252,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         args.db = args.db or args.db_top
+        from auth import cli as auth_cli
+
+        if auth_cli.handles(args):
+            return auth_cli.run(args)
         return HANDLERS[args.command](args)
     except SystemExit as exc:  # argparse: --help (0) or bad arguments (2)
         return exc.code if isinstance(exc.code, int) else USAGE
@@ -225,6 +273,10 @@ def _explain(args: argparse.Namespace | None, exc: BaseException) -> int:
     from schema.catalogue import CatalogueError
 
     if isinstance(exc, UsageError):
+        return _report(args, USAGE, exc.message_vi, exc.message_en)
+    from auth.errors import AuthError
+
+    if isinstance(exc, AuthError):
         return _report(args, USAGE, exc.message_vi, exc.message_en)
     if isinstance(exc, DatabaseError):
         return _report(args, FAILED, exc.message_vi, exc.message_en)

@@ -25,6 +25,8 @@ import polars as pl
 
 import db
 import settings
+from auth.accounts import Account
+from auth.roles import authorize_submission
 from loaders.errors import ReadError, RowError, UsageError
 from loaders.reading import SubmissionFrame, frame_from_polars, read_submission
 from loaders.validation import load_reference, validate
@@ -191,6 +193,7 @@ def ingest_frame(
     submitted_at: dt.datetime,
     submitted_by: str | None = None,
     today: dt.date | None = None,
+    account: Account | None = None,
 ) -> SubmitResult:
     """Check and store one submission on an open write connection (in its own transaction, or the caller's).
 
@@ -198,6 +201,10 @@ def ingest_frame(
     (indicator_code, period, locality_code, value, note; any dtypes).
     """
     department = known_department(con, department)
+    if account is not None:
+        # The owner rule where data is written: the account is re-read through this write connection.
+        authorize_submission(con, account.username, department)
+        submitted_by = account.username
     where = {
         "department": department,
         "file_name": file_name,
@@ -287,6 +294,7 @@ def submit_file(
     db_path: str | os.PathLike | None = None,
     submitted_by: str | None = None,
     now: dt.datetime | None = None,
+    account: Account | None = None,
 ) -> SubmitResult:
     """Read, check and store one department's file. UsageError for a missing file or unknown department."""
     path = Path(path)
@@ -303,6 +311,9 @@ def submit_file(
         where = {"file_name": path.name, "file_hash": digest, "submitted_at": submitted_at}
         if frame is None:
             code = known_department(con, department)
+            if account is not None:
+                authorize_submission(con, account.username, code)
+                submitted_by = account.username
             return _rejected(con, 0, unreadable, department=code, submitted_by=submitted_by, **where)
         today = settings.today() if now is None else submitted_at.date()
-        return ingest_frame(con, frame, department, submitted_by=submitted_by, today=today, **where)
+        return ingest_frame(con, frame, department, submitted_by=submitted_by, today=today, account=account, **where)

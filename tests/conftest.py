@@ -141,7 +141,10 @@ DEMO_TODAY = "2026-11-26"
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory):
-    """A demo database (the real catalogue and generator), built once; pins INDICATORS_DB and INDICATORS_TODAY."""
+    """A demo database (the real catalogue and generator), built once; pins INDICATORS_DB and INDICATORS_TODAY.
+
+    Reading needs no login inside the tests that use it (INDICATORS_REQUIRE_LOGIN=false).
+    """
     import os
     import subprocess
     import sys
@@ -154,9 +157,10 @@ def demo_db(tmp_path_factory):
         [sys.executable, "-m", "loaders", "init", "--demo"], cwd=settings.ROOT, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    old = {k: os.environ.get(k) for k in ("INDICATORS_DB", "INDICATORS_TODAY")}
+    old = {k: os.environ.get(k) for k in ("INDICATORS_DB", "INDICATORS_TODAY", "INDICATORS_REQUIRE_LOGIN")}
     os.environ["INDICATORS_DB"] = str(path)
     os.environ["INDICATORS_TODAY"] = DEMO_TODAY
+    os.environ["INDICATORS_REQUIRE_LOGIN"] = "false"  # pages read as an anonymous visitor (read and export)
     yield path
     for key, value in old.items():
         if value is None:

@@ -1,0 +1,101 @@
+"""The audit log: who did what, when. Written inside the writer's transaction, read by the admin page."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import polars as pl
+
+import db
+
+# Actions this package writes; other modules add theirs ('submission', 'revision', 'catalogue_change', ...).
+LOGIN = "login"
+LOGIN_FAILED = "login_failed"
+LOCKED = "locked"
+LOGOUT = "logout"
+ACCOUNT_ADDED = "account_added"
+ACCOUNT_DISABLED = "account_disabled"
+ACCOUNT_ENABLED = "account_enabled"
+PASSWORD_CHANGED = "password_changed"
+BACKUP = "backup"
+RESTORE = "restore"
+SUBMISSION_DENIED = "submission_denied"
+
+MAX_LIMIT = 10_000
+_MAX_TEXT = 200  # actor and target may come from hostile input (a typed username): keep them short
+AUDIT_COLUMNS = ("id", "logged_at", "actor", "action", "target", "detail")
+
+
+def _short(text: str | None) -> str | None:
+    return None if text is None else str(text)[:_MAX_TEXT]
+
+
+def now() -> datetime:
+    """The audit clock: the server's local time, without time zone (run the server in Asia/Ho_Chi_Minh)."""
+    return datetime.now()
+
+
+def record(
+    con: duckdb.DuckDBPyConnection,
+    actor: str | None,
+    action: str,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> int:
+    """Append one audit row through ``con`` (the writer's connection, inside its transaction); returns its id."""
+    if not action or len(action) > 64:
+        raise ValueError(f"audit action must be 1-64 characters, got {action!r}")
+    payload = None if detail is None else json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True)
+    row = con.execute(
+        "INSERT INTO audit_log (id, logged_at, actor, action, target, detail) "
+        "VALUES (nextval('audit_ids'), $at, $actor, $action, $target, $detail) RETURNING id",
+        {"at": at or now(), "actor": _short(actor), "action": action, "target": _short(target), "detail": payload},
+    ).fetchone()
+    return int(row[0])
+
+
+def audit_query(
+    action: str | Sequence[str] | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    limit: int = 500,
+    target: str | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The SQL and bound parameters for ``read_audit``: newest first, filters optional."""
+    where: list[str] = []
+    params: dict[str, Any] = {"limit": max(1, min(int(limit), MAX_LIMIT))}
+    if action:
+        params["actions"] = [action] if isinstance(action, str) else list(action)
+        where.append("list_contains($actions, action)")
+    if actor:
+        params["actor"] = actor
+        where.append("actor = $actor")
+    if target:
+        params["target"] = target
+        where.append("target = $target")
+    if since is not None:
+        params["since"] = since
+        where.append("logged_at >= $since")
+    sql = "SELECT id, logged_at, actor, action, target, CAST(detail AS VARCHAR) AS detail FROM audit_log"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return sql + " ORDER BY logged_at DESC, id DESC LIMIT $limit", params
+
+
+def read_audit(
+    path: str | os.PathLike | None = None,
+    action: str | Sequence[str] | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    limit: int = 500,
+    target: str | None = None,
+) -> pl.DataFrame:
+    """Audit rows, newest first: columns id, logged_at, actor, action, target, detail (JSON text)."""
+    sql, params = audit_query(action, actor, since, limit, target)
+    return db.query(sql, params, path)

@@ -1,0 +1,106 @@
+"""What each role may do, and the owner rule the loader checks where data is written.
+
+| role      | read | export | submit                 | admin |
+| --------- | ---- | ------ | ---------------------- | ----- |
+| leader    | yes  | no     | no                     | no    |
+| analyst   | yes  | yes    | no                     | no    |
+| submitter | yes  | no     | own department only    | no    |
+| admin     | yes  | yes    | no: one owner per data | yes   |
+| anonymous | yes  | yes    | no                     | no    |
+
+Admins manage the catalogue and the accounts but do not submit data: every value then has exactly one
+owner, the department account that sent it. An admin who must load a department's file does it from the
+command line on the server (``python -m loaders submit FILE --department CODE``), where the loader still
+checks that every row belongs to that department. A disabled account may do nothing.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from auth import audit
+from auth.accounts import Account, fetch
+from auth.errors import PermissionDenied
+
+ACTIONS = ("read", "export", "submit", "admin")
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "leader": frozenset({"read"}),
+    "analyst": frozenset({"read", "export"}),
+    "submitter": frozenset({"read", "submit"}),
+    "admin": frozenset({"read", "export", "admin"}),
+}
+
+_ACTION_NAMES = {
+    "read": ("xem dữ liệu", "read the data"),
+    "export": ("tải dữ liệu xuống", "export data"),
+    "submit": ("nộp số liệu", "submit data"),
+    "admin": ("quản trị danh mục và tài khoản", "manage the catalogue and accounts"),
+}
+
+
+def can(account: Account | None, action: str) -> bool:
+    """True when ``account`` may perform ``action`` ('read', 'export', 'submit', 'admin')."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}; expected one of {ACTIONS}")
+    if account is None or account.disabled:
+        return False
+    if account.anonymous:
+        # Only where reading needs no login: what anyone may read, anyone may download.
+        return action in ("read", "export")
+    return action in PERMISSIONS.get(account.role, frozenset())
+
+
+def denied(account: Account | None, action: str) -> PermissionDenied:
+    """The bilingual refusal for ``account`` attempting ``action``."""
+    vi, en = _ACTION_NAMES.get(action, (action, action))
+    if account is None or account.anonymous:
+        return PermissionDenied(
+            f"Cần đăng nhập bằng tài khoản có quyền {vi}.",
+            f"Log in with an account allowed to {en}.",
+        )
+    if account.disabled:
+        return PermissionDenied("Tài khoản đã bị vô hiệu hóa.", "This account is disabled.")
+    return PermissionDenied(
+        f"Tài khoản '{account.username}' (vai trò {account.role}) không có quyền {vi}.",
+        f"The account '{account.username}' (role {account.role}) is not allowed to {en}.",
+    )
+
+
+def check_can(account: Account | None, action: str) -> None:
+    """Raise PermissionDenied unless ``account`` may perform ``action``."""
+    if not can(account, action):
+        raise denied(account, action)
+
+
+def check_can_submit(account: Account | None, department: str) -> None:
+    """Raise PermissionDenied unless ``account`` is an enabled submitter of ``department``."""
+    check_can(account, "submit")
+    assert account is not None
+    wanted = (department or "").strip().upper()
+    own = (account.department or "").strip().upper()
+    if not own or own != wanted:
+        raise PermissionDenied(
+            f"Tài khoản '{account.username}' chỉ được nộp số liệu của {own or '(không có sở, ngành)'}, "
+            f"không được nộp cho {wanted or '(trống)'}.",
+            f"The account '{account.username}' may only submit for {own or '(no department)'}, "
+            f"not for {wanted or '(empty)'}.",
+        )
+
+
+def authorize_submission(con: duckdb.DuckDBPyConnection, username: str, department: str) -> None:
+    """The owner rule at the point of writing: re-read the account through the writer's connection.
+
+    Call on the submission's write connection before anything is written, so an account disabled or moved
+    to another department after its session started cannot write, whatever the page sent. A refusal is
+    audited ('submission_denied') and raised as PermissionDenied; called in autocommit (as the loader does
+    before its own transaction) the audit row stays, inside a caller's transaction it goes with a rollback.
+    """
+    account = fetch(con, username)
+    try:
+        if account is None:
+            raise PermissionDenied(f"Không có tài khoản '{username}'.", f"No account '{username}'.")
+        check_can_submit(account, department)
+    except PermissionDenied as exc:
+        audit.record(con, username, audit.SUBMISSION_DENIED, department, {"reason": exc.message_en})
+        raise

@@ -1,0 +1,363 @@
+"""The login gate: OpenID Connect through ``st.login`` when configured, local accounts otherwise.
+
+* When ``.streamlit/secrets.toml`` has an ``[auth]`` section, visitors log in with the identity provider and
+  ``st.user.email`` is mapped to a local account (which carries the role). An identity without an account
+  gets an explanation and no access. Local passwords are not used in that mode.
+* Otherwise a local form checks the username and password (``auth.authenticate``: lockout, audit) and keeps
+  the account in ``st.session_state['account']`` for the browser tab's session.
+* Whether reading needs a login: ``$INDICATORS_REQUIRE_LOGIN``, else ``[app] require_login`` in the secrets,
+  else yes. Without it, anonymous visitors read like a leader: no export, no submission; the sidebar offers
+  a login for those who need more.
+* A session's account is re-read from the database every minute, so disabling an account or changing its
+  role takes effect in open sessions too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+from streamlit.errors import StreamlitAuthError
+
+import db
+import settings
+from auth import accounts, roles
+from auth.accounts import ANONYMOUS, Account
+from auth.errors import AccountDisabled, AccountError, AuthError
+
+SESSION_KEY = "account"
+_CHECKED_KEY = "account_checked_at"
+_IDENTITY_KEY = "account_identity"  # the OpenID Connect email the session's account was mapped from
+_IDENTITY_ERROR_KEY = "account_identity_error"
+_DB_ERROR_KEY = "account_db_error"
+_RECHECK_SECONDS = 60.0
+REQUIRE_LOGIN_ENV = "INDICATORS_REQUIRE_LOGIN"
+
+# UI strings; keys follow dashboard/i18n.py's style so they can move there unchanged.
+TEXT: dict[str, dict[str, str]] = {
+    "vi": {
+        "login.title": "Đăng nhập",
+        "login.intro": "Hệ thống chỉ dành cho cán bộ được cấp tài khoản.",
+        "login.username": "Tên đăng nhập",
+        "login.password": "Mật khẩu",
+        "login.submit": "Đăng nhập",
+        "login.missing": "Nhập tên đăng nhập và mật khẩu.",
+        "login.no_accounts": "Chưa có tài khoản nào. Quản trị viên tạo tài khoản đầu tiên trên máy chủ bằng lệnh: "
+        "`python -m auth accounts add admin --role admin`",
+        "login.oidc_intro": "Đăng nhập bằng tài khoản công vụ của bạn.",
+        "login.oidc_button": "Đăng nhập bằng tài khoản công vụ",
+        "login.oidc_misconfigured": "Cấu hình đăng nhập (mục [auth] trong secrets.toml) chưa đúng: {detail}",
+        "login.unverified": "Nhà cung cấp danh tính chưa xác minh email {email}; không thể cấp quyền truy cập.",
+        "login.other_identity": "Đăng nhập bằng danh tính khác",
+        "login.signed_in_as": "Đang đăng nhập: **{name}** · {role}",
+        "login.anonymous": "Bạn đang xem với quyền khách (chỉ xem).",
+        "login.logout": "Đăng xuất",
+        "login.session_ended": "Tài khoản của bạn đã bị vô hiệu hóa hoặc xóa; phiên làm việc đã kết thúc.",
+        "role.leader": "lãnh đạo",
+        "role.analyst": "chuyên viên phân tích",
+        "role.submitter": "cán bộ nộp số liệu",
+        "role.admin": "quản trị viên",
+    },
+    "en": {
+        "login.title": "Log in",
+        "login.intro": "This system is for staff with an account.",
+        "login.username": "Username",
+        "login.password": "Password",
+        "login.submit": "Log in",
+        "login.missing": "Enter your username and password.",
+        "login.no_accounts": "There are no accounts yet. An administrator creates the first one on the server: "
+        "`python -m auth accounts add admin --role admin`",
+        "login.oidc_intro": "Log in with your work account.",
+        "login.oidc_button": "Log in with your work account",
+        "login.oidc_misconfigured": "The login settings ([auth] in secrets.toml) are not right: {detail}",
+        "login.unverified": "The identity provider has not verified the email {email}; access cannot be granted.",
+        "login.other_identity": "Log in with another identity",
+        "login.signed_in_as": "Logged in: **{name}** · {role}",
+        "login.anonymous": "You are reading as a guest (read only).",
+        "login.logout": "Log out",
+        "login.session_ended": "Your account was disabled or removed; the session has ended.",
+        "role.leader": "leader",
+        "role.analyst": "analyst",
+        "role.submitter": "submitter",
+        "role.admin": "administrator",
+    },
+}
+
+
+def _t(key: str, lang: str, **fmt: Any) -> str:
+    text = TEXT["en" if lang == "en" else "vi"][key]
+    return text.format(**fmt) if fmt else text
+
+
+# ---------------------------------------------------------------- settings
+
+
+def _secrets_section(name: str) -> Mapping[str, Any] | None:
+    try:
+        if name in st.secrets:
+            section = st.secrets[name]
+            return section if isinstance(section, Mapping) else None
+    except FileNotFoundError:  # no secrets.toml (Streamlit's own error subclasses FileNotFoundError)
+        return None
+    return None
+
+
+def parse_bool(value: Any) -> bool | None:
+    """True/False from a TOML boolean or the usual words; None when unreadable."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    return None
+
+
+def login_required() -> bool:
+    """Whether reading needs a login: $INDICATORS_REQUIRE_LOGIN, else [app] require_login, else True.
+
+    An unreadable value counts as True: a typo never opens the dashboard to everyone.
+    """
+    env = os.environ.get(REQUIRE_LOGIN_ENV, "").strip()
+    if env:
+        return parse_bool(env) is not False
+    app = _secrets_section("app")
+    if app is not None and "require_login" in app:
+        return parse_bool(app["require_login"]) is not False
+    return True
+
+
+def oidc_configured() -> bool:
+    """True when the secrets hold an [auth] section: log in through the identity provider."""
+    return bool(_secrets_section("auth"))
+
+
+# ---------------------------------------------------------------- the session's account
+
+
+def _forget() -> None:
+    for key in (SESSION_KEY, _CHECKED_KEY, _IDENTITY_KEY, _IDENTITY_ERROR_KEY):
+        st.session_state.pop(key, None)
+
+
+def _remember(account: Account, identity: str | None = None) -> None:
+    st.session_state[SESSION_KEY] = account
+    st.session_state[_CHECKED_KEY] = time.monotonic()
+    if identity is not None:
+        st.session_state[_IDENTITY_KEY] = identity
+
+
+def _refreshed(account: Account) -> Account | None:
+    """The session's account as the database has it now (re-read at most once a minute)."""
+    checked = st.session_state.get(_CHECKED_KEY, 0.0)
+    if time.monotonic() - checked < _RECHECK_SECONDS:
+        return account
+    try:
+        fresh = accounts.get_account(settings.db_path(), account.username)
+    except db.DatabaseError:
+        return account  # busy for now: keep the session, check again at the next rerun
+    if fresh is None or fresh.disabled:
+        _forget()
+        st.session_state["account_ended"] = True
+        return None
+    _remember(fresh)
+    return fresh
+
+
+def _user_info() -> Mapping[str, Any]:
+    try:
+        return st.user.to_dict()
+    except (AttributeError, StreamlitAuthError):
+        return {}
+
+
+def _oidc_account() -> Account | None:
+    user = _user_info()
+    if not user.get("is_logged_in"):
+        _forget()
+        return None
+    email = accounts.normalise_email(user.get("email"))
+    if user.get("email_verified") is False:
+        st.session_state[_IDENTITY_ERROR_KEY] = ("unverified", email or "")
+        return None
+    cached = st.session_state.get(SESSION_KEY)
+    if isinstance(cached, Account) and st.session_state.get(_IDENTITY_KEY) == email:
+        return _refreshed(cached)
+    failed = st.session_state.get(_IDENTITY_ERROR_KEY)
+    if isinstance(failed, tuple) and failed[1] == email:
+        return None  # already refused (and audited) in this session
+    try:
+        account = accounts.login_with_identity(settings.db_path(), email)
+    except (AccountError, AccountDisabled) as exc:
+        st.session_state[_IDENTITY_ERROR_KEY] = (exc, email or "")
+        return None
+    except db.DatabaseError as exc:  # busy: not cached, the next rerun tries again
+        st.session_state[_DB_ERROR_KEY] = exc
+        return None
+    _remember(account, email)
+    return account
+
+
+def current_account(lang: str = "vi") -> Account | None:
+    """The logged-in account of this session, or None; shows nothing."""
+    if oidc_configured():
+        return _oidc_account()
+    cached = st.session_state.get(SESSION_KEY)
+    return _refreshed(cached) if isinstance(cached, Account) else None
+
+
+# ---------------------------------------------------------------- widgets
+
+
+def _local_form(lang: str) -> None:
+    with st.form("login_form", clear_on_submit=True):
+        username = st.text_input(_t("login.username", lang), key="login_username", autocomplete="username")
+        password = st.text_input(
+            _t("login.password", lang), type="password", key="login_password", autocomplete="current-password"
+        )
+        submitted = st.form_submit_button(_t("login.submit", lang), type="primary", key="login_submit")
+    if not submitted:
+        return
+    if not username.strip() or not password:
+        st.warning(_t("login.missing", lang))
+        return
+    try:
+        account = accounts.authenticate(settings.db_path(), username, password)
+    except AuthError as exc:
+        st.error(exc.message(lang))
+        return
+    except db.DatabaseError as exc:
+        st.error(_db_message(exc, lang))
+        return
+    _forget()
+    _remember(account)
+    st.rerun()
+
+
+def _oidc_button(lang: str, container: Any = st) -> None:
+    if container.button(_t("login.oidc_button", lang), type="primary", key="oidc_login_button"):
+        try:
+            st.login()
+        except StreamlitAuthError as exc:  # Authlib missing or [auth] incomplete
+            st.error(_t("login.oidc_misconfigured", lang, detail=str(exc).strip()))
+
+
+def _identity_problem(lang: str, container: Any = st) -> bool:
+    """Explain why a logged-in identity has no access; True when something was shown."""
+    failed = st.session_state.get(_IDENTITY_ERROR_KEY)
+    if not isinstance(failed, tuple):
+        return False
+    reason, email = failed
+    if isinstance(reason, AuthError):
+        container.error(reason.message(lang))
+    else:
+        container.error(_t("login.unverified", lang, email=email))
+    if container.button(_t("login.other_identity", lang), key="oidc_other_identity"):
+        _logout(None)
+    return True
+
+
+def _db_message(exc: db.DatabaseError, lang: str) -> str:
+    return exc.message_en if lang == "en" else exc.message_vi
+
+
+def _login_screen(lang: str) -> None:
+    st.title(_t("login.title", lang))
+    if st.session_state.pop("account_ended", False):
+        st.warning(_t("login.session_ended", lang))
+    problem = st.session_state.pop(_DB_ERROR_KEY, None)
+    if isinstance(problem, db.DatabaseError):
+        st.error(_db_message(problem, lang))
+    if oidc_configured():
+        if not _identity_problem(lang):
+            st.write(_t("login.oidc_intro", lang))
+            _oidc_button(lang)
+        return
+    st.write(_t("login.intro", lang))
+    _no_accounts_hint(lang)
+    _local_form(lang)
+
+
+def _no_accounts_hint(lang: str) -> None:
+    try:
+        empty = not accounts.has_accounts(settings.db_path())
+    except db.DatabaseError:
+        return  # the form reports database problems when it is used
+    if empty:
+        st.info(_t("login.no_accounts", lang))
+
+
+def _logout(account: Account | None) -> None:
+    if account is not None:
+        # A busy database must not keep anyone logged in: the logout happens even if its audit row cannot.
+        with contextlib.suppress(db.DatabaseError):
+            accounts.record_logout(settings.db_path(), account)
+    _forget()
+    if oidc_configured():
+        st.logout()
+    else:
+        st.rerun()
+
+
+def _sidebar_user(account: Account, lang: str) -> None:
+    role = _t(f"role.{account.role}", lang)
+    if account.department:
+        role += f" · {account.department}"
+    st.sidebar.caption(_t("login.signed_in_as", lang, name=account.label, role=role))
+    if st.sidebar.button(_t("login.logout", lang), key="logout_button"):
+        _logout(account)
+
+
+def _sidebar_guest(lang: str) -> None:
+    st.sidebar.caption(_t("login.anonymous", lang))
+    problem = st.session_state.pop(_DB_ERROR_KEY, None)
+    if isinstance(problem, db.DatabaseError):
+        st.sidebar.error(_db_message(problem, lang))
+    if oidc_configured():
+        if not _identity_problem(lang, st.sidebar):
+            _oidc_button(lang, st.sidebar)
+        return
+    with st.sidebar.popover(_t("login.title", lang), key="login_popover"):
+        _local_form(lang)
+
+
+# ---------------------------------------------------------------- the gate
+
+
+def require_login(lang: str = "vi") -> Account:
+    """Gate the app: the session's account, or ANONYMOUS when reading needs no login; else the login screen.
+
+    Call once in app.py before ``st.navigation(...).run()``. Shows who is logged in and a logout button in the
+    sidebar. When a login is needed and nobody is logged in, renders the login screen and stops the run.
+    """
+    account = current_account(lang)
+    if account is not None:
+        _sidebar_user(account, lang)
+        return account
+    if not login_required():
+        _sidebar_guest(lang)
+        return ANONYMOUS
+    _login_screen(lang)
+    st.stop()
+    raise AssertionError("st.stop() returned")  # pragma: no cover - st.stop raises
+
+
+def require_role(account: Account | None, action: str, lang: str = "vi") -> None:
+    """Stop the page with a bilingual st.error unless ``account`` may do ``action`` (read/export/submit/admin)."""
+    if roles.can(account, action):
+        return
+    st.error(roles.denied(account, action).message(lang))
+    st.stop()
+
+
+def session_account(lang: str = "vi") -> Account | None:
+    """For pages: the account the gate let in; ANONYMOUS when reading needs no login; None otherwise."""
+    account = current_account(lang)
+    if account is None and not login_required():
+        return ANONYMOUS
+    return account
