@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(password from $INDICATORS_PASSWORD or a prompt); the owner rule is then enforced",
     )
 
+    change = command("catalogue", "thay danh mục (quản trị) / replace the catalogue (admins)")
+    change.add_argument("file", type=Path, metavar="CATALOGUE.yaml")
+    change.add_argument("--departments", type=Path, help="departments CSV (default: data/departments.csv)")
+    change.add_argument("--localities", type=Path, help="localities CSV (default: data/localities.csv)")
+    change.add_argument("--user", metavar="USERNAME", help="tài khoản quản trị / an admin account")
+
     template = command("template", "tạo mẫu .xlsx cho một sở / write a department's .xlsx template")
     template.add_argument("--department", required=True, metavar="CODE")
     template.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
@@ -220,7 +226,39 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-HANDLERS = {"init": _init, "submit": _submit, "template": _template, "export": _export}
+def _catalogue(args: argparse.Namespace) -> int:
+    """Replace the catalogue from a file: checked whole, refused whole, recorded either way."""
+    import db
+    import settings
+    from auth import audit
+    from auth.roles import check_can
+    from loaders.catalogue_store import load_catalogue_into
+    from schema.catalogue import CatalogueError
+
+    account = _login(args) if args.user else None
+    if account is not None:
+        check_can(account, "admin")
+    actor = account.username if account else None
+    try:
+        catalogue = load_catalogue_into(
+            args.db,
+            args.file,
+            args.departments or settings.DEPARTMENTS_FILE,
+            args.localities or settings.LOCALITIES_FILE,
+            loaded_by=actor,
+        )
+    except CatalogueError as exc:
+        with db.write(args.db) as con:
+            audit.record(con, actor, "catalogue_rejected", str(args.file), {"problems": [str(p) for p in exc.problems]})
+        raise
+    _say(
+        f"Đã thay danh mục: {len(catalogue.indicators)} chỉ số.",
+        f"Catalogue replaced: {len(catalogue.indicators)} indicators.",
+    )
+    return 0
+
+
+HANDLERS = {"init": _init, "submit": _submit, "catalogue": _catalogue, "template": _template, "export": _export}
 
 
 # -- the one place where every failure becomes a message ------------------------------------

@@ -236,3 +236,51 @@ def test_submit_gives_up_with_a_clear_message_when_the_reader_stays(tmp_path, ca
     assert observation_count(catalogue_db) == 0  # intact, and readable
     again = run("--db", str(catalogue_db), "submit", str(path), "--department", "FIN")
     assert again.returncode == 0 and observation_count(catalogue_db) == 1
+
+
+def test_catalogue_change_by_an_admin_is_checked_whole_and_recorded(tmp_path, demo_db):
+    import shutil
+
+    import yaml
+
+    import db
+    import settings
+
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, path)
+    env = {**os.environ, "INDICATORS_DB": str(path), "INDICATORS_PASSWORD": "demo-bacninh-2026"}
+    records = yaml.safe_load(settings.CATALOGUE_FILE.read_text(encoding="utf-8"))
+    broken = [dict(r) for r in records]
+    broken[0]["owner"] = "NOBODY"
+    broken[1]["valid_min"], broken[1]["valid_max"] = 10, 1
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
+    before = db.query("SELECT count(*) AS n, max(owner) AS o FROM indicators", None, path).row(0)
+
+    def run(*args):
+        cmd = [sys.executable, "-m", "loaders", "catalogue", *args]
+        return subprocess.run(cmd, cwd=settings.ROOT, env=env, capture_output=True, text=True)
+
+    refused = run(str(bad), "--user", "quantri")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "NOBODY" in refused.stderr and "valid_min" in refused.stderr
+    assert db.query("SELECT count(*) AS n, max(owner) AS o FROM indicators", None, path).row(0) == before
+    logged = db.query("SELECT actor FROM audit_log WHERE action = 'catalogue_rejected'", None, path)
+    assert logged["actor"].to_list() == ["quantri"]
+
+    not_admin = run(str(settings.CATALOGUE_FILE), "--user", "syt")
+    assert not_admin.returncode == 2 and "quản trị" in not_admin.stderr
+
+    good = [dict(r) for r in records]
+    good[0]["name_vi"] = "Tên mới của chỉ số"
+    ok = tmp_path / "good.yaml"
+    ok.write_text(yaml.safe_dump(good, allow_unicode=True), encoding="utf-8")
+    accepted = run(str(ok), "--user", "quantri")
+    assert accepted.returncode == 0, accepted.stderr
+    code = str(good[0]["code"]).upper()
+    assert (
+        db.query("SELECT name_vi FROM indicators WHERE code = $c", {"c": code}, path)["name_vi"][0]
+        == "Tên mới của chỉ số"
+    )
+    loads = db.query("SELECT loaded_by FROM catalogue_loads ORDER BY id DESC LIMIT 1", None, path)
+    assert loads["loaded_by"][0] == "quantri"
