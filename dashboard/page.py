@@ -16,7 +16,7 @@ from auth import roles
 from auth.accounts import Account
 from dashboard import state
 from dashboard.i18n import t
-from dashboard.login import session_account
+from dashboard.login import require_login, session_account
 
 T = TypeVar("T")
 _REGISTRY: dict[str, Callable[..., Any]] = {}
@@ -71,6 +71,9 @@ def setup(page_key: str, title: str | None = None, show_title: bool = True) -> C
     _language_switch(lang)
     path = settings.db_path()
     account = session_account(lang)
+    if account is None:
+        # Reached without app.py's gate (Streamlit also serves pages/ by file): the same gate here.
+        account = require_login(lang)
     ctx = Ctx(lang=lang, path=path, version=db.data_version(path), today=settings.today(), account=account)
     if show_title:
         st.title(title or ctx.t(f"page.{page_key}"))
