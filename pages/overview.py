@@ -1,0 +1,54 @@
+"""Overview for the leadership: on track, slipping, who owns it (CONTRACT §5: `/`)."""
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard import evaluation, page, queries
+from dashboard.page import setup
+from dashboard.views import overview as view
+
+ctx = setup("overview")
+evaluated = ctx.load(evaluation.evaluate_latest, ctx.today)
+freshness = ctx.load(queries.freshness)
+demo = ctx.load(page._is_demo)
+
+st.html(view.STYLE)
+st.html(view.meta_html(view.as_of_date(freshness), ctx.today, demo, ctx.lang))
+if evaluated.is_empty():
+    st.info(ctx.t("ui.no_data"), icon=":material/info:")
+    st.stop()
+st.html(view.headline_html(evaluated, ctx.lang))
+
+# Status by group: five cards, each opening its group page.
+st.html(view.section_title(ctx.t("overview.groups_title"), ctx.t("overview.groups_note")))
+st.html(view.group_cards_html(evaluated, ctx.lang))
+
+# Warnings: off track, late or worsening, each with its owner.
+warnings = view.warning_rows(evaluated)
+st.html(view.section_title(ctx.t("ui.warnings"), ctx.t("overview.warnings_note", n=warnings.height)))
+if warnings.is_empty():
+    st.success(ctx.t("ui.no_warnings"), icon=":material/check_circle:")
+else:
+    st.html(view.warnings_html(warnings.head(view.FIRST_WARNINGS), ctx.lang))
+    rest = warnings.slice(view.FIRST_WARNINGS)
+    if rest.height:
+        with st.expander(ctx.t("overview.more_warnings", n=rest.height)):
+            st.html(view.warnings_html(rest, ctx.lang))
+
+# Composite indices: latest value and change against the same period last year.
+st.html(view.section_title(ctx.t("overview.composites_title"), ctx.t("overview.composites_note")))
+computed = view.computed_codes(ctx.load(queries.catalogue))
+st.html(view.composite_tiles_html(view.composite_rows(evaluated), ctx.lang, computed))
+
+# Departments: their indicators by status and how punctually they send data this year.
+since = date(ctx.today.year, 1, 1)
+detail = ctx.load(evaluation.timeliness_detail, ctx.today, since)
+summary = evaluation.department_summary(evaluated, detail, ctx.load(queries.departments))
+departments = view.department_rows(summary)
+late = departments.filter(departments["late"] > 0).height
+st.html(
+    view.section_title(ctx.t("ui.departments"), ctx.t("summary.departments_late", n=late, total=departments.height))
+)
+st.html(view.departments_html(departments, ctx.lang))
+st.caption(ctx.t("overview.on_time_note", year=ctx.today.year))

@@ -1,0 +1,223 @@
+"""Presentation mode: smoke in both languages, next/previous kept in the address, choosing slides, view functions."""
+
+from __future__ import annotations
+
+import inspect
+
+import polars as pl
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import settings
+from dashboard.charts import chart_text
+from dashboard.views import present as view
+
+PAGE = str(settings.ROOT / "pages" / "present.py")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def _app(**params: str | list[str]) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at
+
+
+def _param(at: AppTest, key: str) -> str | None:
+    value = at.query_params.get(key)
+    if isinstance(value, list | tuple):
+        return str(value[0]) if value else None
+    return None if value is None else str(value)
+
+
+def _html(at: AppTest) -> str:
+    return "\n".join(h.value for h in at.html)
+
+
+def test_buttons_accept_keyboard_shortcuts():
+    assert "shortcut" in inspect.signature(st.button).parameters
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_present_renders(demo_db, lang):
+    at = _app(lang=lang).run()
+    assert not at.exception
+    body = _html(at)
+    assert 'class="pr-title"' in body and 'class="pr-value"' in body and 'class="pr-summary"' in body
+    assert ("Trang 1/14" if lang == "vi" else "Slide 1 of 14") in body
+    assert at.button(key="present_prev").disabled
+    assert not at.button(key="present_next").disabled
+    assert at.button(key="present_next").proto.shortcut.lower() == "right"
+    assert at.button(key="present_prev").proto.shortcut.lower() == "left"
+
+
+def test_next_advances_and_the_address_holds_the_slide(demo_db):
+    at = _app().run()
+    first = _html(at)
+    at.button(key="present_next").click().run()
+    assert not at.exception
+    assert _param(at, "slide") == "2"
+    assert "Trang 2/14" in _html(at)
+    assert _html(at) != first
+    at.button(key="present_next").click().run()
+    assert _param(at, "slide") == "3"
+    at.button(key="present_prev").click().run()
+    assert _param(at, "slide") == "2"
+
+
+def test_slide_from_the_address_is_kept_in_range(demo_db):
+    at = _app(slide="99").run()
+    assert not at.exception
+    assert _param(at, "slide") == "14"
+    assert at.button(key="present_next").disabled
+
+
+def test_present_a_department_and_a_list(demo_db):
+    at = _app(by="department", department="STC").run()
+    assert not at.exception
+    assert "Sở Tài chính" in _html(at)
+    at = _app(by="codes", codes=["OC-10", "CP-01"], slide="2").run()
+    assert not at.exception
+    body = _html(at)
+    assert "Trang 2/2" in body and "CP-01" in body  # the order chosen is kept
+    at = _app(by="codes").run()
+    assert not at.exception
+    assert 'class="pr-empty"' in _html(at)
+
+
+def test_focus_on_warnings(demo_db):
+    at = _app(focus="warnings").run()
+    assert not at.exception
+    assert "Trang 1/" in _html(at) and "Trang 1/14" not in _html(at)
+
+
+# --------------------------------------------------------------------------- view functions on small frames
+
+
+def _evaluated() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "code": ["A", "B", "C", "D"],
+            "group": ["input", "input", "process", "input"],
+            "owner": ["STC", "SYT", "STC", "STC"],
+            "owner_name_vi": ["Sở Tài chính", "Sở Y tế", "Sở Tài chính", "Sở Tài chính"],
+            "owner_name_en": ["Finance", "Health", "Finance", "Finance"],
+            "status": ["on_track", "off_track", "on_track", "on_track"],
+            "worsening": [False, False, False, True],
+            "position": [3, 1, 2, 4],
+        }
+    )
+
+
+def test_slide_rows():
+    ev = _evaluated()
+    assert view.slide_rows(ev, "group", "input")["code"].to_list() == ["B", "A", "D"]
+    assert view.slide_rows(ev, "department", department="STC")["code"].to_list() == ["C", "A", "D"]
+    assert view.slide_rows(ev, "codes", codes=["d", "B", "zz"])["code"].to_list() == ["D", "B"]
+    assert view.slide_rows(ev, "group", "input", focus="warnings")["code"].to_list() == ["B", "D"]
+
+
+@pytest.mark.parametrize(("text", "n", "expected"), [("3", 5, 3), ("0", 5, 1), ("9", 5, 5), ("x", 5, 1), (None, 0, 1)])
+def test_clamp_slide(text, n, expected):
+    assert view.clamp_slide(text, n) == expected
+
+
+def _series(periods: list[str]) -> pl.DataFrame:
+    k = len(periods)
+    return pl.DataFrame(
+        {
+            "period": periods,
+            "value": [float(i + 1) for i in range(k)],
+            "ytd": [float(i + 1) for i in range(k)],
+            "target": [12.0] * k,
+            "plan_to_date": [float(i + 1) for i in range(k)],
+            "status": ["on_track"] * k,
+        }
+    )
+
+
+def test_chart_kind_and_frame():
+    months = [f"2025-{m:02d}" for m in range(1, 13)] + [f"2026-{m:02d}" for m in range(1, 5)]
+    series = _series(months)
+    frame, kind = view.chart_frame(series, "monthly", "flow")
+    assert kind == "ytd" and frame["period"].to_list() == ["2026-01", "2026-02", "2026-03", "2026-04"]
+    assert frame.columns == ["period", "ytd", "plan_ytd"]
+    frame, kind = view.chart_frame(series, "monthly", "rate")
+    assert kind == "history" and frame.height == 16 and frame["target"].to_list()[0] == 12.0
+    two = _series(months[:14])  # only two months of the latest year: the history, as bars without a target
+    frame, kind = view.chart_frame(two, "monthly", "flow")
+    assert kind == "history" and frame["target"].null_count() == frame.height
+    long = _series([f"{y}-{m:02d}" for y in range(2020, 2027) for m in range(1, 13)])
+    assert view.chart_frame(long, "monthly", "stock")[0].height == view.WINDOW["monthly"]
+
+
+def test_slide_figure_is_big_and_labelled():
+    months = [f"2026-{m:02d}" for m in range(1, 5)]
+    row = {"frequency": "monthly", "value_type": "flow", "target": 12.0, "direction": "up"}
+    labels = chart_text("x", "vi", unit="tỷ đồng", period="Tháng 4/2026", demo=True)
+    spec = view.slide_figure(_series(months), row, labels).to_dict()
+    assert spec["height"] == view.CHART_HEIGHT
+    assert spec["title"]["text"] == "Lũy kế từ đầu năm so với kế hoạch"
+    assert "Dữ liệu minh hoạ (demo)" in spec["title"]["subtitle"]
+    assert spec["config"]["axis"]["labelFontSize"] >= 20  # big-screen type
+
+
+def test_summary_sentence():
+    row = {
+        "value": 7874.4,
+        "unit": "tỷ đồng",
+        "period": "2026-10",
+        "value_type": "flow",
+        "ytd": 65908.3,
+        "pct_of_target": 106.3,
+        "change_yoy_ytd_pct": 23.2,
+    }
+    assert view.summary(row, "vi") == (
+        "Tháng 10/2026: 7.874,4 tỷ đồng; lũy kế từ đầu năm 65.908 tỷ đồng, đạt 106 % kế hoạch năm, "
+        "tăng 23,2 % so với cùng kỳ."
+    )
+    rate = {
+        "value": 1.04,
+        "unit": "%",
+        "period": "2025",
+        "value_type": "rate",
+        "change_yoy": -0.2,
+        "change_yoy_pct": -16.1,
+    }
+    assert view.summary(rate, "vi") == "Năm 2025: 1,04 %; giảm 0,2 điểm % so với cùng kỳ."
+    assert view.summary(rate, "en") == "2025: 1.04%; down 0.2 pp on the same period last year."
+    assert view.summary({"value": None}, "vi") == "Chưa có số liệu."
+
+
+def test_panel_and_context_html():
+    row = {
+        "code": "IN-01",
+        "name_vi": "Thu <ngân sách>",
+        "owner": "STC",
+        "owner_name_vi": "Sở Tài chính",
+        "value": 7874.4,
+        "unit": "tỷ đồng",
+        "period": "2026-10",
+        "status": "late",
+        "days_overdue": 5,
+        "value_type": "stock",
+        "target": 9000.0,
+        "pct_of_target": 87.5,
+        "change_prev": 1.0,
+        "change_prev_pct": 2.0,
+        "change_yoy": None,
+        "change_yoy_pct": None,
+        "trend": "stable",
+    }
+    panel = view.panel_html(row, "vi")
+    assert "7.874,4" in panel and "Chậm báo cáo" in panel and "quá hạn 5 ngày" in panel and "87,5 %" in panel
+    assert "Thu &lt;ngân sách&gt;" in view.title_html(row, "vi", "Hằng tháng")
+    text = view.context_text("group", "process", None, [], True, _evaluated(), "vi")
+    assert "Quá trình" in text and "Chỉ các chỉ số cần lưu ý" in text
