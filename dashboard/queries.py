@@ -526,3 +526,57 @@ def explorer_count(path: Path, filters: ExplorerFilters) -> pl.DataFrame:
     clauses, params = _explorer_where(filters)
     sql = f"SELECT count(*)::BIGINT AS n {_EXPLORER_FROM} {_where(clauses)}"
     return db.query(sql, params, path)
+
+
+# --------------------------------------------------------------------------- one indicator: communes and submissions
+
+
+def commune_periods(path: Path, code: str) -> pl.DataFrame:
+    """Periods in which one indicator has commune values, newest first.
+
+    Columns: period, period_start, n_localities (communes and wards with a value).
+    """
+    sql = """
+SELECT period, min(period_start) AS period_start, count(*)::INTEGER AS n_localities
+FROM observations
+WHERE indicator_code = $code AND locality_code <> ''
+GROUP BY period
+ORDER BY period_start DESC
+"""
+    return db.query(sql, {"code": code.strip().upper()}, path)
+
+
+def indicator_submissions(path: Path, code: str) -> pl.DataFrame:
+    """The accepted files behind one indicator's values, newest first: what each brought for it.
+
+    n_values counts the file's values of this indicator (any locality); n_revised
+    those that replaced an earlier value; n_current those still in force.
+    Columns: submission_id, department, file_name, submitted_at, submitted_by,
+    n_values, n_revised, n_current, n_periods, first_period, last_period.
+    """
+    sql = """
+WITH h AS (
+    SELECT h.submission_id, h.period, h.period_start, h.locality_code,
+           row_number() OVER (
+               PARTITION BY h.period, h.locality_code ORDER BY h.submitted_at, h.submission_id
+           ) AS version
+    FROM observation_history h
+    WHERE h.indicator_code = $code
+),
+current AS (
+    SELECT submission_id, count(*) AS n FROM observations WHERE indicator_code = $code GROUP BY submission_id
+)
+SELECT h.submission_id, s.department, s.file_name, s.submitted_at, s.submitted_by,
+       count(*)::INTEGER AS n_values,
+       count(*) FILTER (WHERE h.version > 1)::INTEGER AS n_revised,
+       coalesce(any_value(c.n), 0)::INTEGER AS n_current,
+       count(DISTINCT h.period)::INTEGER AS n_periods,
+       arg_min(h.period, h.period_start) AS first_period,
+       arg_max(h.period, h.period_start) AS last_period
+FROM h
+JOIN submissions s ON s.id = h.submission_id
+LEFT JOIN current c ON c.submission_id = h.submission_id
+GROUP BY h.submission_id, s.department, s.file_name, s.submitted_at, s.submitted_by
+ORDER BY s.submitted_at DESC, h.submission_id DESC
+"""
+    return db.query(sql, {"code": code.strip().upper()}, path)

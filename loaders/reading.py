@@ -38,6 +38,11 @@ EXTENSIONS: tuple[str, ...] = (".csv", ".xlsx", ".parquet", ".json")
 NUM = "__num"
 DATE = "__date"
 _HEADER_SEARCH_ROWS = 20  # an .xlsx may carry a title above its header row
+# Caps against hostile or broken files (a few KB of .xlsx or .parquet can unpack to billions of cells):
+# a spreadsheet has at most 16,384 columns and 1,048,576 rows; a parquet file declares its size up front.
+MAX_COLUMNS = 16_384
+MAX_SHEET_ROWS = 1_048_576
+MAX_PARQUET_ROWS = 5_000_000
 
 
 def normalise_header(name: object) -> str:
@@ -74,6 +79,22 @@ class SubmissionFrame:
 
 def _file_error(message_vi: str, message_en: str, row: int | None = None, column: str | None = None) -> ReadError:
     return ReadError([RowError(row, column, None, message_vi, message_en)])
+
+
+def _too_many_columns(count: int | str) -> ReadError:
+    return _file_error(
+        f"Tệp có {count} cột, quá giới hạn {MAX_COLUMNS:,} cột. Hãy nộp bảng theo mẫu (mỗi chỉ số, kỳ, địa bàn một dòng).",
+        f"The file has {count} columns, more than the limit of {MAX_COLUMNS:,}. Submit the table of the template "
+        "(one row per indicator, period and locality).",
+        row=1,
+    )
+
+
+def _too_many_rows(count: int | str, limit: int) -> ReadError:
+    return _file_error(
+        f"Tệp có {count} dòng, quá giới hạn {limit:,} dòng. Hãy chia thành nhiều tệp.",
+        f"The file has {count} rows, more than the limit of {limit:,}. Split it into several files.",
+    )
 
 
 # -- headers -------------------------------------------------------------------------------
@@ -201,6 +222,9 @@ def _not_utf8() -> ReadError:
 def _read_csv(path: Path) -> SubmissionFrame:
     with open(path, "rb") as handle:
         head = handle.read(1 << 16)
+    header_complete = (
+        b"\n" in head or b"\r" in head or len(head) < 1 << 16
+    )  # no table's header line is longer than 64 KB
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise _file_error(
             "Tệp dùng mã UTF-16. Hãy lưu lại dạng 'CSV UTF-8'.",
@@ -210,6 +234,13 @@ def _read_csv(path: Path) -> SubmissionFrame:
         head = head[len(codecs.BOM_UTF8) :]
     if not head.strip():
         raise _file_error("Tệp rỗng.", "The file is empty.")
+    if not header_complete:
+        raise _file_error(
+            "Dòng tiêu đề dài hơn 64 KB. Hãy nộp bảng theo mẫu (mỗi chỉ số, kỳ, địa bàn một dòng).",
+            "The header line is longer than 64 KB. Submit the table of the template "
+            "(one row per indicator, period and locality).",
+            row=1,
+        )
     first = head.split(b"\n", 1)[0].rstrip(b"\r")
     try:
         line = first.decode("utf-8")
@@ -219,6 +250,8 @@ def _read_csv(path: Path) -> SubmissionFrame:
         raise _file_error("Tệp không phải là văn bản CSV.", "The file is not CSV text.", row=1)
     separator = max((",", ";", "\t"), key=line.count)
     headers = next(csv.reader([line], delimiter=separator), [])
+    if len(headers) > MAX_COLUMNS:
+        raise _too_many_columns(f"{len(headers):,}")
     chosen = _choose_columns(headers)
     positions = sorted(chosen.values())
     problems: list[RowError] = []
@@ -349,8 +382,19 @@ def _read_xlsx(path: Path) -> SubmissionFrame:
         if not book.worksheets:
             raise _file_error("Tệp Excel không có trang tính nào.", "The Excel file has no worksheet.")
         sheet = book.worksheets[0]
+        # The declared range (<dimension ref="A1:XFD1048576"/>) would pad every row to its width: a 5 KB
+        # file with one stray far cell became billions of cells. Read the cells the file holds instead.
+        sheet.reset_dimensions()
+        cells: list[tuple] = []
         try:
-            cells = [tuple(_cell_value(c) for c in r) for r in sheet.iter_rows()]
+            for r in sheet.iter_rows():
+                if len(r) > MAX_COLUMNS:
+                    raise _too_many_columns(f"{len(r):,}")
+                if len(cells) == MAX_SHEET_ROWS:
+                    raise _too_many_rows(f"> {MAX_SHEET_ROWS:,}", MAX_SHEET_ROWS)
+                cells.append(tuple(_cell_value(c) for c in r))
+        except ReadError:
+            raise
         except Exception as exc:  # noqa: BLE001
             raise _damaged_xlsx(exc) from None
     finally:
@@ -444,6 +488,8 @@ def _read_json(path: Path) -> SubmissionFrame:
                 row=index + 2,
             )
         names.update(dict.fromkeys(record))
+        if len(names) > MAX_COLUMNS:
+            raise _too_many_columns(f"> {MAX_COLUMNS:,}")
     headers = list(names)
     chosen = _choose_columns(headers)
     columns = {key: [r.get(headers[p]) for r in records] for key, p in chosen.items()}
@@ -456,7 +502,14 @@ def _read_parquet(path: Path) -> SubmissionFrame:
     import pyarrow.parquet as pq
 
     try:
+        meta = pq.read_metadata(path)  # the size is declared up front: a 500 KB file may hold 100 million rows
+        if meta.num_columns > MAX_COLUMNS:
+            raise _too_many_columns(f"{meta.num_columns:,}")
+        if meta.num_rows > MAX_PARQUET_ROWS:
+            raise _too_many_rows(f"{meta.num_rows:,}", MAX_PARQUET_ROWS)
         table = pq.read_table(path)
+    except ReadError:
+        raise
     except Exception as exc:  # noqa: BLE001 (any failure of the parser on a damaged file is the same report)
         text = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
         raise _file_error(f"Không đọc được tệp Parquet: {text}", f"Cannot read the Parquet file: {text}") from None

@@ -80,16 +80,41 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
+# True while the app is busy: the script is running (or has not started), the connection is not up,
+# a skeleton placeholder is shown, or a visible chart has not drawn yet. `stStatusWidget` alone is not enough:
+# with `client.toolbarMode = "minimal"` the header has no status widget, so the state is read from the
+# `data-test-script-state` attribute that Streamlit keeps on the stApp element.
+_BUSY_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app) return true;
+    const state = app.getAttribute('data-test-script-state');
+    if (state !== null && state !== 'notRunning') return true;
+    const conn = app.getAttribute('data-test-connection-state');
+    if (conn !== null && conn !== 'CONNECTED') return true;
+    if (document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]')) return true;
+    if (document.querySelector('[data-testid="stSkeleton"]')) return true;
+    for (const chart of document.querySelectorAll('[data-testid="stVegaLiteChart"]')) {
+        // Only charts on screen: one in a hidden tab is drawn when the tab is opened.
+        if (chart.getClientRects().length && !chart.querySelector('canvas, svg')) return true;
+    }
+    return false;
+}"""
+
+
 def wait_idle(page, timeout: float = 60.0, quiet: float = 0.4) -> float:
-    """Wait until the app has rendered and stopped running; returns the seconds it took."""
+    """Wait until the app has rendered and stopped running; returns the seconds it took.
+
+    Idle means: some element in the main area, the script not running, the
+    connection up, no skeleton, every visible chart drawn, all of it for `quiet`
+    seconds in a row (so a quick st.rerun() is waited for too). The seconds
+    returned run from the call to the start of that quiet spell.
+    """
     started = time.monotonic()
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
     page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=timeout * 1000)
     calm_since = None
     while time.monotonic() - started < timeout:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
-        skeleton = page.locator('[data-testid="stSkeleton"]').count() > 0
-        if running or skeleton:
+        if page.evaluate(_BUSY_JS):
             calm_since = None
         elif calm_since is None:
             calm_since = time.monotonic()
