@@ -1,0 +1,79 @@
+"""/catalogue: every indicator with its attributes, searchable without diacritics; the five groups; the six steps."""
+
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import evaluation, queries, state
+from dashboard.i18n import label
+from dashboard.page import _is_demo, setup
+from dashboard.views import catalogue as view
+from dashboard.views.indicator import tiles_css
+
+ctx = setup("catalogue")
+lang = ctx.lang
+catalogue = ctx.load(queries.catalogue)
+st.caption(ctx.t("catalogue.intro"))
+
+
+def show(table: view.Table, name: str, key: str, links: tuple[str, ...] = (), most: int | None = None, **kwargs):
+    """A view's table with its downloads; ``links``: columns of relative links (opened in a new tab); ``most``:
+    the tallest it may be in pixels, shorter when it has few rows."""
+    config = table.config | {c: st.column_config.LinkColumn(c, display_text=":material/open_in_new:") for c in links}
+    if most:
+        kwargs["height"] = min(most, 38 + 35 * max(1, table.display.height))
+    return ui.table(ctx, table.display, name, key, downloads=table.download, column_config=config, **kwargs)
+
+
+def filters():
+    """Search (?q) and sort (?sort), then group, field, owner and stage (repeated parameters)."""
+    with st.container(border=True):
+        left, right = st.columns([3, 1])
+        query = state.text(ctx.t("ui.search"), "q", container=left, placeholder=ctx.t("ui.search_hint"))
+        sort = state.select(
+            ctx.t("catalogue.sort"), view.SORTS, "sort", "name", lambda s: ctx.t(f"catalogue.sort_{s}"), right
+        )
+        boxes = st.columns(4)
+        any_ = {"placeholder": ctx.t("ui.all")}
+        fields, owners = view.field_options(catalogue, lang), view.owner_options(catalogue, lang)
+        chosen = (
+            state.multiselect(
+                ctx.t("ui.group"), view.GROUPS, "group", lambda g: label("group", g, lang), boxes[0], **any_
+            ),
+            state.multiselect(ctx.t("ui.field"), list(fields), "field", fields.get, boxes[1], **any_),
+            state.multiselect(ctx.t("ui.owner"), list(owners), "department", owners.get, boxes[2], **any_),
+            state.multiselect(
+                ctx.t("ui.stage"), view.STAGES, "stage", lambda s: label("stage", s, lang), boxes[3], **any_
+            ),
+        )
+    return query, sort, chosen
+
+
+st.html(tiles_css("catalogue_groups") + tiles_css("catalogue_stages"))
+with st.container(key="catalogue_groups"):
+    for column, (group, n) in zip(st.columns(5), view.group_counts(catalogue).items(), strict=True):
+        column.metric(label("group", group, lang), n, border=True, help=ctx.t(f"catalogue.group_help_{group}"))
+
+names = ["catalogue", "coverage", "stages"]
+tabs = dict(zip(names, st.tabs([ctx.t(f"catalogue.tab_{n}") for n in names]), strict=True))
+with tabs["catalogue"]:
+    query, sort, (groups, fields, owners, stages) = filters()
+    shown = view.sort_catalogue(view.filter_catalogue(catalogue, query, groups, fields, owners, stages), sort, lang)
+    st.caption(view.counts_caption(shown.height, catalogue.height, lang) + " · " + ctx.t("catalogue.download_note"))
+    if shown.is_empty():
+        ui.empty(ctx, "ui.empty")
+    else:
+        show(view.catalogue_table(shown, lang), "catalogue", "catalogue", links=(ctx.t("ui.open"),), most=560)
+
+with tabs["coverage"]:
+    st.caption(ctx.t("catalogue.coverage_caption"))
+    cover = view.coverage(catalogue, ctx.load(evaluation.catalogue_gaps, ctx.today))
+    show(view.coverage_table(cover, ctx.today.year, lang), "catalogue_coverage", "coverage")
+
+with tabs["stages"]:
+    st.caption(ctx.t("catalogue.stages_caption"))
+    with st.container(key="catalogue_stages"):
+        for column, (stage, n) in zip(st.columns(6), view.stage_totals(catalogue).items(), strict=True):
+            column.metric(f"{view.STAGES.index(stage) + 1}. {label('stage', stage, lang)}", n, border=True)
+    matrix = view.stage_matrix(catalogue, lang)
+    ui.chart(ctx, view.stage_heatmap(matrix, lang, ctx.today, ctx.load(_is_demo)), "catalogue_stages", "stages")
+    show(view.stage_table(matrix, lang), "catalogue_stages", "stages")
