@@ -12,7 +12,7 @@ CATALOGUE_FILE = DATA_DIR / "catalogue.yaml"
 DEPARTMENTS_FILE = DATA_DIR / "departments.csv"
 LOCALITIES_FILE = DATA_DIR / "localities.csv"
 DEFAULT_DB = DATA_DIR / "indicators.duckdb"
-FONT_DIR = ROOT / "assets" / "fonts"
+FONT_DIR = ROOT / "static" / "fonts"  # served to browsers too (server.enableStaticServing)
 
 # How long a writer waits for readers to let go of the file (and a reader for a writer).
 LOCK_TIMEOUT_SECONDS = float(os.environ.get("INDICATORS_LOCK_TIMEOUT", "30"))

@@ -1,7 +1,7 @@
 """The one Altair theme, the shipped font and the colours that carry meaning.
 
 Importing this module registers and enables the theme ``bac_ninh``. The font,
-Be Vietnam Pro (SIL Open Font License 1.1, ``assets/fonts/OFL.txt``), was
+Be Vietnam Pro (SIL Open Font License 1.1, ``static/fonts/OFL.txt``), was
 drawn for Vietnamese and ships with the repository so that server-side PNG/SVG
 export renders every diacritic on any machine; ``register_fonts()`` hands it to
 vl-convert. Browsers without the font fall back along ``FONT_STACK``.
