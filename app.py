@@ -37,4 +37,4 @@ sections = {
     ],
     t("nav.data", lang): [page("submit.py", "submit")] + ([page("audit.py", "audit")] if can(account, "admin") else []),
 }
-st.navigation(sections).run()
+st.navigation(sections, expanded=True).run()
