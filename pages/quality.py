@@ -1,0 +1,106 @@
+"""/quality: completeness and timeliness, rejected files and why, unusual values, catalogue gaps."""
+
+import streamlit as st
+
+from dashboard import charts, components, evaluation, queries, state
+from dashboard.i18n import label
+from dashboard.numbers import fmt_number, fmt_percent
+from dashboard.page import _is_demo, setup
+from dashboard.views import quality as view
+from dashboard.views.explorer import bound_multiselect, bound_tabs, month_options, period_range, range_text
+from dashboard.views.submit import report_display
+
+ctx = setup("quality")
+st.caption(ctx.t("quality.intro"))
+depts = dict(ctx.load(queries.departments).select("code", f"name_{ctx.lang}").iter_rows())
+months = month_options(ctx.load(queries.coverage)["first_period_start"].min(), ctx.today)
+num = lambda x: fmt_number(x, ctx.lang, 0)  # noqa: E731
+first, latest = ctx.t("explorer.from_all"), ctx.t("explorer.to_all")
+
+# ---- filters in the address: departments, the months, and the calendar grain of the grid
+with st.container(border=True):
+    c1, c2, c3, c4 = st.columns([3, 1.2, 1.2, 1])
+    chosen = bound_multiselect(
+        ctx.t("ui.department"), list(depts), "department", depts.get, c1, ctx.lang, placeholder=ctx.t("ui.all")
+    )
+    month_from, month_to = period_range(ctx.t, ctx.lang, months, view.default_range(ctx.today)[0], c2, c3)
+    grain = state.select(
+        ctx.t("quality.grain"), list(view.GRAINS), "by", "quarter", lambda g: ctx.t(f"quality.grain.{g}"), c4
+    )
+
+rolled = view.rollup(ctx.load(evaluation.timeliness, ctx.today), grain, chosen, month_from, month_to)
+rejected = view.rejected(ctx.load(queries.submissions, None, "rejected"), chosen, month_from, month_to)
+unusual = view.outliers(ctx.load(evaluation.outliers), chosen, month_from, month_to)
+gaps = view.gaps(ctx.load(evaluation.catalogue_gaps, ctx.today), chosen)
+
+# ---- the selection at a glance
+sums = view.totals(rolled)
+m1, m2, m3, m4, m5 = st.columns(5)
+m1.metric(
+    ctx.t("quality.metric_received"), fmt_percent(sums["received_pct"], ctx.lang, 1), border=True,
+    help=ctx.t("quality.metric_received_help", received=num(sums["received"]), expected=num(sums["expected"])),
+)  # fmt: skip
+m2.metric(
+    ctx.t("quality.metric_on_time"), fmt_percent(sums["on_time_pct"], ctx.lang, 1), border=True,
+    help=ctx.t("quality.metric_on_time_help", on_time=num(sums["on_time"]), expected=num(sums["expected"])),
+)  # fmt: skip
+m3.metric(ctx.t("quality.metric_rejected"), num(rejected.height), border=True)
+m4.metric(ctx.t("quality.metric_outliers"), num(unusual.height), border=True)
+m5.metric(ctx.t("quality.metric_gaps"), num(gaps.height), border=True)
+
+tab, tabs = bound_tabs(
+    {
+        "timeliness": ctx.t("quality.tab_timeliness"),
+        "rejected": ctx.t("quality.tab_rejected", n=num(rejected.height)),
+        "outliers": ctx.t("quality.tab_outliers", n=num(unusual.height)),
+        "gaps": ctx.t("quality.tab_gaps", n=num(gaps.height)),
+    },
+    "quality_tab",
+)
+with tabs[tab]:
+    if tab == "timeliness" and rolled.is_empty():
+        components.empty(ctx, "quality.empty_timeliness")
+    elif tab == "timeliness":
+        text = charts.chart_text(
+            ctx.t("quality.heatmap_title"), ctx.lang, period=range_text(month_from, month_to, ctx.lang, first, latest),
+            as_of=ctx.today, demo=ctx.load(_is_demo),
+        )  # fmt: skip
+        heatmap = charts.timeliness_heatmap(view.heatmap_frame(rolled, depts, ctx.lang), text)
+        components.chart(ctx, heatmap, ctx.t("quality.file_heatmap"), "quality_heatmap")
+        st.caption(ctx.t("quality.heatmap_note", grain=ctx.t(f"quality.grain_word.{grain}")))
+        components.table(
+            ctx, view.timeliness_table(rolled, depts, ctx.lang), ctx.t("quality.file_timeliness"), "quality_timeliness",
+            column_config=view.timeliness_columns(ctx.t),
+        )  # fmt: skip
+    elif tab == "rejected" and rejected.is_empty():
+        components.empty(ctx, "quality.no_rejected")
+    elif tab == "rejected":
+        st.caption(ctx.t("quality.rejected_note"))
+        shown = rejected.head(view.MAX_REPORTS)
+        reports = {sid: view.report(ctx.load(queries.submission_errors, sid), ctx.lang) for sid in shown["id"]}
+        why = {sid: r["message"][0] for sid, r in reports.items() if r.height}
+        components.table(
+            ctx, view.rejected_table(rejected, why, ctx.lang), ctx.t("quality.file_rejected"), "quality_rejected",
+            column_config=view.rejected_columns(ctx.t),
+        )  # fmt: skip
+        for i, row in enumerate(shown.iter_rows(named=True)):
+            with st.expander(view.report_title(row, ctx.lang, ctx.t), expanded=i == 0, icon=":material/block:"):
+                st.table(report_display(reports[row["id"]], ctx.t), hide_index=True, border="horizontal")
+        if rejected.height > shown.height:
+            st.caption(ctx.t("quality.reports_cut", n=view.MAX_REPORTS))
+    elif tab == "outliers" and unusual.is_empty():
+        components.empty(ctx, "quality.no_outliers")
+    elif tab == "outliers":
+        st.caption(ctx.t("quality.outliers_note"))
+        components.table(
+            ctx, view.outliers_table(unusual, depts, ctx.lang, ctx.t), ctx.t("quality.file_outliers"),
+            "quality_outliers", column_config=view.outlier_columns(ctx.t), downloads=unusual,
+        )  # fmt: skip
+    elif tab == "gaps" and gaps.is_empty():
+        components.empty(ctx, "quality.no_gaps")
+    else:
+        st.caption(ctx.t("quality.gaps_note", year=ctx.today.year))
+        components.table(
+            ctx, view.gaps_table(gaps, depts, ctx.lang, label), ctx.t("quality.file_gaps"), "quality_gaps",
+            column_config=view.gap_columns(ctx.t, ctx.today.year), downloads=gaps.drop("target_years"),
+        )  # fmt: skip

@@ -1,0 +1,364 @@
+"""The upload page: smoke in both languages, a rejected file's report, an accepted file seen everywhere at once.
+
+Every test that submits writes to its own copy of the demo database (INDICATORS_DB
+points at the copy for the test and back at the shared one afterwards).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import threading
+
+import openpyxl
+import polars as pl
+import pytest
+import streamlit as st
+import xlsxwriter
+from streamlit.testing.v1 import AppTest
+
+import db
+import settings
+from auth.accounts import Account, get_account
+from auth.errors import PermissionDenied
+from dashboard import evaluation, queries
+from dashboard.login import SESSION_KEY
+from dashboard.views import explorer as explorer_view
+from dashboard.views import submit as view
+from loaders.errors import RowError
+from loaders.reading import read_submission
+
+PAGE = str(settings.ROOT / "pages" / "submit.py")
+TODAY = dt.date(2026, 11, 26)
+BAD_NAME = "STC_thang_10_2026.xlsx"
+GOOD_NAME = "STC_thang_11_2026.csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Twelve rows, twelve different problems (CONTRACT §3)
+BAD_ROWS = [
+    ("IN-01", "2026-10", "", "1.234"),  # ambiguous number
+    ("IN-01", "2026-Q4", "", 5000),  # period of the wrong frequency
+    ("IN-10", "2025", "", 20),  # another department's indicator
+    ("IN-03", "2027-01", "", 300),  # a future period
+    ("IN-03", "2026-09", "", ""),  # no value
+    ("IN-05", "2026-Q3", "", -5),  # below the valid range
+    ("OU-05", "2026-10", "", 120),  # a commune indicator without a locality
+    ("OU-05", "2026-10", "99999", 12),  # unknown locality
+    ("XX-99", "2026-10", "", 1),  # unknown indicator
+    ("PR-01", "2026-W45", "", "abc"),  # not a number
+    ("IN-06", "Tháng 13/2026", "", 1000),  # unreadable period
+    ("CP-01", "2025", "", 150),  # above the valid range
+]
+GOOD_CSV = (
+    "Mã chỉ số;Kỳ báo cáo;Mã địa bàn;Giá trị;Ghi chú\n"
+    "IN-01;2026-11;;5.123,4;ước tính\n"
+    "IN-03;2026-11;;410,5;\n"
+    "IN-01;2026-10;;6000,5;số chính thức\n"
+).encode()
+
+
+def bad_xlsx() -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Số liệu")
+    for col, header in enumerate(["Mã chỉ số", "Kỳ báo cáo", "Mã địa bàn", "Giá trị"]):
+        sheet.write_string(0, col, header)
+    for r, row in enumerate(BAD_ROWS, start=1):
+        for col, cell in enumerate(row):
+            if cell == "":
+                continue
+            (sheet.write_number if isinstance(cell, int | float) else sheet.write_string)(r, col, cell)
+    book.close()
+    return out.getvalue()
+
+
+@pytest.fixture
+def submit_db(demo_db, tmp_path):
+    """A copy of the demo database for one test; the shared session database stays untouched."""
+    copy = tmp_path / "indicators.duckdb"
+    shutil.copyfile(demo_db, copy)
+    if os.path.exists(f"{demo_db}.wal"):
+        shutil.copyfile(f"{demo_db}.wal", f"{copy}.wal")
+    os.environ["INDICATORS_DB"] = str(copy)
+    st.cache_data.clear()
+    try:
+        yield copy
+    finally:
+        os.environ["INDICATORS_DB"] = str(demo_db)
+        st.cache_data.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def _app(account: str | None = None, **params: str) -> AppTest:
+    """The page, read anonymously or by a demo account (its username: 'stc' submits for STC)."""
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    if account is not None:
+        at.session_state[SESSION_KEY] = get_account(settings.db_path(), account)
+    return at
+
+
+def _upload(at: AppTest, name: str, data: bytes, mime: str) -> AppTest:
+    at.file_uploader(key="submit_file").set_value((name, data, mime)).run()
+    assert not at.exception
+    at.button(key="submit_send").click().run()
+    assert not at.exception
+    return at
+
+
+def _observations(path) -> int:
+    return int(queries.explorer_count(path, queries.ExplorerFilters())["n"][0])
+
+
+# --------------------------------------------------------------------------- the page
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_submit_page_renders_in_both_languages(demo_db, lang):
+    at = _app(lang=lang).run()
+    assert not at.exception
+    assert at.selectbox(key="qp_department").value == ""
+    assert at.info and ("Chọn đơn vị" if lang == "vi" else "Choose the submitting department") in at.info[0].value
+    # an anonymous reader may read the template and the files, not submit
+    assert not at.get("file_uploader")
+    assert at.warning and ("đăng nhập" if lang == "vi" else "log in") in at.warning[0].value.lower()
+    at = _app(lang=lang, department="STC").run()
+    assert not at.exception
+    assert at.selectbox(key="qp_department").value == "STC"
+    assert at.dataframe and len(at.dataframe[0].value) > 0  # the department's recent submissions
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_submitter_submits_for_its_own_department_only(demo_db, lang):
+    at = _app("stc", lang=lang, department="SYT").run()  # an address naming another department
+    assert not at.exception and not at.warning
+    box = at.selectbox(key="qp_department")
+    assert box.value == "STC" and box.options == [
+        "Sở Tài chính (STC)" if lang == "vi" else "Department of Finance (STC)"
+    ]
+    assert box.disabled
+    assert at.query_params.get("department") in ("STC", ["STC"])
+    assert len(at.get("file_uploader")) == 1
+    assert at.button(key="submit_send").disabled  # nothing to send before a file
+
+
+@pytest.mark.parametrize("username", ["phantich", "lanhdao", "quantri"])
+def test_other_roles_cannot_submit(demo_db, username):
+    at = _app(username, department="STC").run()
+    assert not at.exception
+    assert not at.get("file_uploader")
+    assert at.warning and username in at.warning[0].value
+
+
+def test_department_choice_goes_to_the_address(demo_db):
+    at = _app().run()
+    at.selectbox(key="qp_department").select("SYT").run()
+    assert not at.exception
+    assert at.query_params.get("department") in ("SYT", ["SYT"])
+
+
+def test_a_bad_file_is_reported_and_nothing_is_written(submit_db):
+    before = _observations(submit_db)
+    rejected_before = queries.submissions(submit_db, "STC", "rejected").height
+    at = _upload(_app("stc").run(), BAD_NAME, bad_xlsx(), XLSX)
+    assert at.error and at.error[0].value == f"Tệp bị từ chối: 12 lỗi ({BAD_NAME})"
+    report = at.table[0].value
+    assert list(report.columns) == ["Dòng", "Cột", "Giá trị", "Nội dung"]
+    assert len(report) == 12
+    assert list(report["Dòng"]) == [str(r) for r in range(2, 14)]  # spreadsheet rows, the header is row 1
+    assert set(report["Cột"]) == {"Mã chỉ số", "Kỳ báo cáo", "Mã địa bàn", "Giá trị"}
+    assert "1.234" in set(report["Giá trị"]) and "(trống)" in set(report["Giá trị"])
+    assert any("không rõ nghĩa" in m for m in report["Nội dung"])  # messages in Vietnamese
+    # nothing written, the rejection recorded under the file's own name
+    assert _observations(submit_db) == before
+    rejected = queries.submissions(submit_db, "STC", "rejected")
+    assert rejected.height == rejected_before + 1
+    assert rejected["file_name"][0] == BAD_NAME and rejected["n_errors"][0] == 12
+
+
+def test_the_report_is_in_english_in_the_english_page(submit_db):
+    at = _upload(_app("stc", lang="en").run(), BAD_NAME, bad_xlsx(), XLSX)
+    assert at.error[0].value == f"File rejected: 12 problems ({BAD_NAME})"
+    report = at.table[0].value
+    assert list(report.columns) == ["Row", "Column", "Value", "Message"]
+    assert any("ambiguous" in m.lower() for m in report["Message"])
+
+
+def test_a_good_file_is_accepted_and_seen_everywhere_at_once(submit_db):
+    version = db.data_version(submit_db)
+    explorer_before = AppTest.from_file(str(settings.ROOT / "pages" / "explorer.py"), default_timeout=60)
+    explorer_before.query_params.update({"indicator": "IN-01", "from": "2026-10", "view": "data"})
+    explorer_before.run()  # warms the cache at the old data version
+    assert set(explorer_before.dataframe[0].value["period_label"]) == {"Tháng 10/2026"}
+
+    at = _upload(_app("stc").run(), GOOD_NAME, GOOD_CSV, "text/csv")
+    assert at.success and at.success[0].value == f"Đã tiếp nhận tệp {GOOD_NAME}: 3 dòng (2 mới, 1 sửa đổi)."
+    assert [m.value for m in at.metric][:3] == ["3", "2", "1"]
+    assert db.data_version(submit_db) != version
+    # the figures are in the store...
+    rows = queries.explorer(submit_db, explorer_view.build_filters(codes=["IN-01"], month_from="2026-10"), limit=None)
+    assert dict(zip(rows["period"], rows["value"], strict=True)) == {"2026-11": 5123.4, "2026-10": 6000.5}
+    latest = evaluation.evaluate_latest(submit_db, TODAY, ["IN-01"])  # what the overview shows
+    assert latest.select("period", "value").row(0) == ("2026-11", 5123.4)
+    # ...and the pages read them at once (the cache is keyed by the data version; nothing was cleared)
+    explorer_after = AppTest.from_file(str(settings.ROOT / "pages" / "explorer.py"), default_timeout=60)
+    explorer_after.query_params.update({"indicator": "IN-01", "from": "2026-10", "view": "data"})
+    explorer_after.run()
+    assert set(explorer_after.dataframe[0].value["period_label"]) == {"Tháng 10/2026", "Tháng 11/2026"}
+    overview = AppTest.from_file(str(settings.ROOT / "pages" / "overview.py"), default_timeout=60).run()
+    assert not overview.exception
+    # the department's list shows the new file, under its own name, first
+    assert at.dataframe[0].value["file_name"].iloc[0] == GOOD_NAME
+    # sending the same file again changes nothing
+    at.button(key="submit_send").click().run()
+    assert not at.exception
+    assert at.info and at.info[0].value.startswith("Không có gì thay đổi")
+    assert queries.submissions(submit_db, "STC", "accepted")["file_name"].to_list().count(GOOD_NAME) == 1
+
+
+def test_a_busy_database_is_a_clear_message(submit_db, monkeypatch):
+    def busy(*args, **kwargs):
+        raise db.DatabaseBusy("Cơ sở dữ liệu đang bận. Vui lòng thử lại sau ít phút.", "The database is busy.")
+
+    monkeypatch.setattr(view, "submit_file", busy)
+    at = _upload(_app("stc").run(), GOOD_NAME, GOOD_CSV, "text/csv")
+    assert at.error and "đang bận" in at.error[0].value
+    assert not at.success
+
+
+def test_an_unreadable_file_is_a_report_not_a_traceback(submit_db):
+    at = _upload(_app("stc").run(), "hong.xlsx", b"\x00\x01 not a workbook", XLSX)
+    assert at.error and at.error[0].value.startswith("Tệp bị từ chối")
+    assert len(at.table[0].value) >= 1
+
+
+# --------------------------------------------------------------------------- view functions
+
+
+def test_submit_bytes_keeps_the_upload_name_and_the_account(submit_db):
+    now = dt.datetime(2026, 11, 26, 9, 30)
+    result = view.submit_bytes(GOOD_NAME, GOOD_CSV, "stc", submit_db, now, get_account(submit_db, "stc"))
+    assert (result.status, result.rows, result.new_rows, result.revised_rows) == ("accepted", 3, 2, 1)
+    latest = queries.submissions(submit_db, "STC", limit=1).row(0, named=True)
+    assert latest["file_name"] == GOOD_NAME and latest["submitted_by"] == "stc"
+    assert latest["submitted_at"] == now
+    again = view.submit_bytes(GOOD_NAME, GOOD_CSV, "STC", submit_db, now)
+    assert again.status == "unchanged"
+
+
+def test_the_owner_rule_is_checked_where_the_file_is_written(submit_db):
+    before = _observations(submit_db)
+    # a session that still believes 'syt' submits for STC (say, moved since it logged in): the loader re-reads it
+    stale = Account(username="syt", role="submitter", department="STC")
+    with pytest.raises(PermissionDenied):
+        view.submit_bytes(GOOD_NAME, GOOD_CSV, "STC", submit_db, dt.datetime(2026, 11, 26, 9), stale)
+    assert _observations(submit_db) == before
+    assert queries.submissions(submit_db, "STC", limit=1)["file_name"][0] != GOOD_NAME
+
+
+def test_a_refused_session_is_a_clear_message_on_the_page(submit_db):
+    at = _app("stc").run()
+    at.session_state[SESSION_KEY] = Account(username="syt", role="submitter", department="STC")
+    at.session_state["account_checked_at"] = 10**12  # keep the stale account for this run
+    at = _upload(at.run(), GOOD_NAME, GOOD_CSV, "text/csv")
+    assert at.error and "syt" in at.error[0].value and not at.success
+
+
+def test_own_department_and_refusal():
+    assert view.own_department(Account(username="a", role="submitter", department=" stc ")) == "STC"
+    assert view.own_department(Account(username="a", role="analyst")) is None
+    assert view.own_department(None) is None
+    text = view.refusal(None, "en", lambda key: "HINT")
+    assert text.startswith("Log in") and text.endswith("HINT")
+
+
+def test_submit_bytes_waits_then_gives_up_while_another_writer_holds_the_file(submit_db, monkeypatch):
+    monkeypatch.setattr(settings, "LOCK_TIMEOUT_SECONDS", 0.3)
+    holding, release = threading.Event(), threading.Event()
+
+    def writer():
+        with db.write(submit_db, timeout=5):
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with pytest.raises(db.DatabaseBusy):
+            view.submit_bytes(GOOD_NAME, GOOD_CSV, "STC", submit_db, dt.datetime(2026, 11, 26, 9))
+    finally:
+        release.set()
+        thread.join()
+    assert queries.submissions(submit_db, "STC", limit=1)["file_name"][0] != GOOD_NAME  # nothing recorded
+
+
+def test_template_is_the_departments_workbook(demo_db, tmp_path):
+    data = view.template_bytes("STC", demo_db, TODAY)
+    assert data[:2] == b"PK"
+    path = tmp_path / view.template_name("STC", TODAY)
+    path.write_bytes(data)
+    assert path.name == "mau_nop_so_lieu_STC_2026-11-26.xlsx"
+    frame = read_submission(path)
+    codes = set(frame.data["indicator_code"].to_list())
+    assert "IN-01" in codes and "IN-10" not in codes  # its own indicators only
+    assert openpyxl.load_workbook(path, read_only=True).sheetnames[0] == "Số liệu"
+
+
+def test_safe_name_drops_folders():
+    assert view.safe_name("C:\\Users\\ke toan\\STC_thang_10.xlsx") == "STC_thang_10.xlsx"
+    assert view.safe_name("../../etc/passwd") == "passwd"
+    assert view.safe_name("") == "upload" and view.safe_name("..") == "upload"
+
+
+def test_report_frame_in_both_languages():
+    errors = [
+        RowError(5, "Giá trị", None, "Thiếu giá trị.", "No value."),
+        {"row": 2, "column": "Kỳ báo cáo", "value": "2030", "message_vi": "Kỳ tương lai", "message_en": "Future"},
+        RowError(None, None, None, "Tệp trống.", "Empty file."),
+    ]
+    vi = view.report_frame(errors, "vi")
+    assert vi.columns == list(view.REPORT_COLUMNS)
+    assert vi["row"].to_list() == [None, 2, 5]  # file-level problems first, then sheet order
+    assert vi["message"].to_list() == ["Tệp trống.", "Kỳ tương lai", "Thiếu giá trị."]
+    assert view.report_frame(errors, "en")["message"].to_list() == ["Empty file.", "Future", "No value."]
+    shown = view.report_display(vi, lambda key, **kw: {"submit.empty_cell": "(trống)"}.get(key, key))
+    assert shown.row(0) == ("–", "–", "(trống)", "Tệp trống.")
+
+
+def test_headline_for_each_outcome():
+    t = lambda key, **kw: f"{key}|{','.join(f'{k}={v}' for k, v in sorted(kw.items()))}"  # noqa: E731
+    rejected = view.Outcome("STC", "a.xlsx", "rejected", 3, errors=[{"row": 2}] * 12)
+    assert view.headline(rejected, t, str) == ("error", "submit.rejected|file=a.xlsx,n=12")
+    accepted = view.Outcome("STC", "a.csv", "accepted", 3, 2, 1, 9)
+    assert view.headline(accepted, t, str) == ("success", "submit.accepted|file=a.csv,new=2,revised=1,rows=3")
+    assert view.headline(view.Outcome("STC", "a.csv", "unchanged", 3), t, str)[0] == "info"
+
+
+def test_submission_time_is_on_the_dashboards_day():
+    assert view.submission_time(TODAY, dt.datetime(2030, 1, 2, 14, 5, 7, 99)) == dt.datetime(2026, 11, 26, 14, 5, 7)
+
+
+def test_recent_table_labels_the_status():
+    subs = pl.DataFrame(
+        {
+            "submitted_at": [dt.datetime(2026, 1, 1)],
+            "file_name": ["x.xlsx"],
+            "status": ["rejected"],
+            "rows": [3],
+            "new_rows": [0],
+            "revised_rows": [0],
+            "n_errors": [2],
+            "submitted_by": ["demo"],
+        }
+    )
+    assert view.recent_table(subs, lambda key: {"ui.rejected": "Bị từ chối"}.get(key, key))["status"][0] == "Bị từ chối"
