@@ -15,7 +15,7 @@ account = require_login(lang)  # the login screen, or who is reading (anonymous 
 
 
 def page(file: str, key: str, url_path: str | None = None, default: bool = False) -> st.Page:
-    return st.Page(f"pages/{file}", title=t(f"page.{key}", lang), url_path=url_path or key, default=default)
+    return st.Page(f"app_pages/{file}", title=t(f"page.{key}", lang), url_path=url_path or key, default=default)
 
 
 sections = {

@@ -50,7 +50,7 @@ def page_link(ctx: Ctx, page: str, label: str, icon: str | None = None, **params
     query = {k: str(v) for k, v in params.items() if v not in (None, "")}
     if ctx.lang != "vi":
         query["lang"] = ctx.lang
-    st.page_link(f"pages/{page}.py", label=label, icon=icon, query_params=query or None)
+    st.page_link(f"app_pages/{page}.py", label=label, icon=icon, query_params=query or None)
 
 
 def chart(ctx: Ctx, figure: alt.TopLevelMixin, name: str, key: str, height: int | None = None) -> None:

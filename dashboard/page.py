@@ -72,7 +72,7 @@ def setup(page_key: str, title: str | None = None, show_title: bool = True) -> C
     path = settings.db_path()
     account = session_account(lang)
     if account is None:
-        # Reached without app.py's gate (Streamlit also serves pages/ by file): the same gate here.
+        # Defence in depth: a page reached without app.py's gate runs the same gate.
         account = require_login(lang)
     ctx = Ctx(lang=lang, path=path, version=db.data_version(path), today=settings.today(), account=account)
     if show_title:

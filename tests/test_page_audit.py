@@ -10,7 +10,7 @@ from dashboard.login import SESSION_KEY
 
 def _run(account=None, **params):
     st.cache_data.clear()
-    at = AppTest.from_file(str(settings.ROOT / "pages" / "audit.py"), default_timeout=60)
+    at = AppTest.from_file(str(settings.ROOT / "app_pages" / "audit.py"), default_timeout=60)
     for key, value in params.items():
         at.query_params[key] = value
     if account is not None:

@@ -15,7 +15,7 @@ from dashboard import queries
 from dashboard.i18n import t, vi_sort_key
 from dashboard.views import catalogue as view
 
-PAGE = str(settings.ROOT / "pages" / "catalogue.py")
+PAGE = str(settings.ROOT / "app_pages" / "catalogue.py")
 
 
 @pytest.fixture(autouse=True)

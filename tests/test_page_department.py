@@ -14,7 +14,7 @@ from dashboard import evaluation, queries
 from dashboard.i18n import t
 from dashboard.views import department as view
 
-PAGE = str(settings.ROOT / "pages" / "department.py")
+PAGE = str(settings.ROOT / "app_pages" / "department.py")
 TODAY = date(2026, 11, 26)
 
 

@@ -17,7 +17,7 @@ from dashboard import export, queries
 from dashboard.views import explorer as view
 from tools import browser
 
-PAGE = str(settings.ROOT / "pages" / "explorer.py")
+PAGE = str(settings.ROOT / "app_pages" / "explorer.py")
 TODAY = date(2026, 11, 26)
 
 

@@ -29,7 +29,7 @@ def _param(at: AppTest, key: str) -> list[str]:
 
 
 def _app(group: str, **params: str | list[str]) -> AppTest:
-    at = AppTest.from_file(str(settings.ROOT / "pages" / f"{group}.py"), default_timeout=60)
+    at = AppTest.from_file(str(settings.ROOT / "app_pages" / f"{group}.py"), default_timeout=60)
     for key, value in params.items():
         at.query_params[key] = value
     return at

@@ -14,7 +14,7 @@ from dashboard import evaluation, queries
 from dashboard.i18n import t
 from dashboard.views import indicator as view
 
-PAGE = str(settings.ROOT / "pages" / "indicator.py")
+PAGE = str(settings.ROOT / "app_pages" / "indicator.py")
 TODAY = date(2026, 11, 26)
 
 

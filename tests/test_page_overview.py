@@ -13,7 +13,7 @@ import settings
 from dashboard.views import overview as view
 from dashboard.views.group import status_tally, summary_sentences
 
-PAGE = str(settings.ROOT / "pages" / "overview.py")
+PAGE = str(settings.ROOT / "app_pages" / "overview.py")
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ import settings
 from dashboard.charts import chart_text
 from dashboard.views import present as view
 
-PAGE = str(settings.ROOT / "pages" / "present.py")
+PAGE = str(settings.ROOT / "app_pages" / "present.py")
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ import settings
 from dashboard import evaluation, queries
 from dashboard.views import quality as view
 
-PAGE = str(settings.ROOT / "pages" / "quality.py")
+PAGE = str(settings.ROOT / "app_pages" / "quality.py")
 TODAY = date(2026, 11, 26)
 DEMO_REJECTED = {"TKT_2025-12.xlsx", "STC_2026-02.xlsx", "TTPVHCC_2026-W16.xlsx"}
 

@@ -30,7 +30,7 @@ from dashboard.views import submit as view
 from loaders.errors import RowError
 from loaders.reading import read_submission
 
-PAGE = str(settings.ROOT / "pages" / "submit.py")
+PAGE = str(settings.ROOT / "app_pages" / "submit.py")
 TODAY = dt.date(2026, 11, 26)
 BAD_NAME = "STC_thang_10_2026.xlsx"
 GOOD_NAME = "STC_thang_11_2026.csv"
@@ -195,7 +195,7 @@ def test_the_report_is_in_english_in_the_english_page(submit_db):
 
 def test_a_good_file_is_accepted_and_seen_everywhere_at_once(submit_db):
     version = db.data_version(submit_db)
-    explorer_before = AppTest.from_file(str(settings.ROOT / "pages" / "explorer.py"), default_timeout=60)
+    explorer_before = AppTest.from_file(str(settings.ROOT / "app_pages" / "explorer.py"), default_timeout=60)
     explorer_before.query_params.update({"indicator": "IN-01", "from": "2026-10", "view": "data"})
     explorer_before.run()  # warms the cache at the old data version
     assert set(explorer_before.dataframe[0].value["period_label"]) == {"Tháng 10/2026"}
@@ -210,11 +210,11 @@ def test_a_good_file_is_accepted_and_seen_everywhere_at_once(submit_db):
     latest = evaluation.evaluate_latest(submit_db, TODAY, ["IN-01"])  # what the overview shows
     assert latest.select("period", "value").row(0) == ("2026-11", 5123.4)
     # ...and the pages read them at once (the cache is keyed by the data version; nothing was cleared)
-    explorer_after = AppTest.from_file(str(settings.ROOT / "pages" / "explorer.py"), default_timeout=60)
+    explorer_after = AppTest.from_file(str(settings.ROOT / "app_pages" / "explorer.py"), default_timeout=60)
     explorer_after.query_params.update({"indicator": "IN-01", "from": "2026-10", "view": "data"})
     explorer_after.run()
     assert set(explorer_after.dataframe[0].value["period_label"]) == {"Tháng 10/2026", "Tháng 11/2026"}
-    overview = AppTest.from_file(str(settings.ROOT / "pages" / "overview.py"), default_timeout=60).run()
+    overview = AppTest.from_file(str(settings.ROOT / "app_pages" / "overview.py"), default_timeout=60).run()
     assert not overview.exception
     # the department's list shows the new file, under its own name, first
     assert at.dataframe[0].value["file_name"].iloc[0] == GOOD_NAME

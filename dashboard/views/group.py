@@ -351,4 +351,4 @@ def render_group(group: str) -> None:
     picked = _selected_codes(event, shown)
     if picked:
         params = {"code": picked[0], **({"lang": ctx.lang} if ctx.lang != "vi" else {})}
-        st.switch_page("pages/indicator.py", query_params=params)
+        st.switch_page("app_pages/indicator.py", query_params=params)

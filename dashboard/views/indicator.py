@@ -1,7 +1,7 @@
 """The indicator page's logic: chooser, card, tiles, history, communes, composites, submissions.
 
 Pure functions over polars frames (no Streamlit calls): they shape what
-``pages/indicator.py`` shows, in the reader's language. Numbers in display
+``app_pages/indicator.py`` shows, in the reader's language. Numbers in display
 tables are text in the reader's number format; each display table comes with a
 download frame that keeps the raw numbers.
 """

@@ -1,0 +1,119 @@
+"""A real browser (Debian's headless Chromium) on every address of CONTRACT §5."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import settings
+from tools import browser
+
+pytestmark = pytest.mark.browser
+if not Path(browser.CHROMIUM).exists():
+    pytestmark = [pytest.mark.browser, pytest.mark.skip(reason=f"no Chromium at {browser.CHROMIUM}")]
+
+ADDRESSES = [
+    "/",
+    "/input",
+    "/process",
+    "/output",
+    "/outcome",
+    "/composite",
+    "/department?code=SYT",
+    "/indicator?code=OC-10",
+    "/explorer",
+    "/submit",
+    "/quality",
+    "/catalogue",
+    "/present",
+    "/?lang=en",
+    "/indicator?code=CP-09&lang=en",
+]
+SHOTS = settings.ROOT / "benchmarks" / "out" / "screens"
+
+
+@pytest.fixture(scope="module")
+def app(demo_db):
+    env = {"INDICATORS_DB": str(demo_db), "INDICATORS_REQUIRE_LOGIN": "false", "INDICATORS_TODAY": "2026-11-26"}
+    with browser.serve("app.py", env) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser.chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True, locale="vi-VN")
+    yield context.new_page()
+    context.close()
+
+
+def _open(page, url):
+    page.goto(url)
+    browser.wait_idle(page)
+    assert browser.exceptions_on(page) == [], url
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Traceback" not in text and "Conflicting lock" not in text, url
+    return text
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_every_address_opens_without_an_exception(app, page, address):
+    text = _open(page, app + address)
+    assert len(text.strip()) > 40, f"{address} shows almost nothing"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    name = address.strip("/").replace("?", "_").replace("=", "-").replace("&", "_") or "overview"
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_drill_down_from_the_overview_to_a_warning_its_indicator_and_its_department(app, page):
+    _open(page, app + "/")
+    warning = page.locator('[data-testid="stMain"] a[href*="indicator?code="]').first
+    warning.click()
+    page.wait_for_url("**/indicator?code=*")
+    browser.wait_idle(page)
+    assert browser.exceptions_on(page) == []
+    owner = page.locator('[data-testid="stMain"] a[href*="department?code="]').first
+    owner.click()
+    page.wait_for_url("**/department?code=*")
+    browser.wait_idle(page)
+    assert browser.exceptions_on(page) == []
+
+
+def test_a_chart_downloads_as_a_real_png(app, page, tmp_path):
+    _open(page, app + "/indicator?code=OC-10")
+    button = page.locator('[data-testid="stDownloadButton"] button', has_text="PNG").first
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    target = tmp_path / "chart.png"
+    info.value.save_as(target)
+    data = target.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(data[16:20], "big")
+    assert width >= 2000  # print resolution
+
+
+def test_login_is_required_by_default_and_a_demo_account_gets_in(demo_db, chromium, tmp_path):
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, path)
+    env = {"INDICATORS_DB": str(path), "INDICATORS_TODAY": "2026-11-26", "INDICATORS_REQUIRE_LOGIN": "true"}
+    with browser.serve("app.py", env) as base:
+        context = chromium.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        page.goto(base + "/")
+        browser.wait_idle(page)
+        assert page.locator('input[type="password"]').count() == 1
+        page.locator('input[type="text"]').first.fill("phantich")
+        page.locator('input[type="password"]').fill("demo-bacninh-2026")
+        page.locator('input[type="password"]').press("Enter")
+        page.wait_for_selector('[data-testid="stSidebar"] >> text=phantich', timeout=60_000)
+        browser.wait_idle(page)
+        assert browser.exceptions_on(page) == []
+        assert page.locator('input[type="password"]').count() == 0
+        context.close()
