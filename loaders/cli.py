@@ -144,6 +144,7 @@ def _error_table(errors: list) -> str:
 
 
 DEMO_PASSWORD = "demo-bacninh-2026"
+PRINTED_PROBLEMS = 200  # on the terminal; --json gives every problem (CONTRACT §4)
 
 
 def _demo_accounts(path: Path, departments: list[str]) -> list[str]:
@@ -199,7 +200,13 @@ def _submit(args: argparse.Namespace) -> int:
             "written. Fix the problems below and submit again.",
         )
         print()
-        print(_error_table(result.errors))
+        print(_error_table(result.errors[:PRINTED_PROBLEMS]))
+        if len(result.errors) > PRINTED_PROBLEMS:
+            more = len(result.errors) - PRINTED_PROBLEMS
+            _say(
+                f"… và {more:_} lỗi khác; dùng --json để xem tất cả.".replace("_", "."),
+                f"… and {more:,} more; --json lists them all.",
+            )
     return 0 if result.status in ("accepted", "unchanged") else FAILED
 
 

@@ -117,6 +117,28 @@ def known_department(con: duckdb.DuckDBPyConnection, department: str) -> str:
     return found[0]
 
 
+STORED_PROBLEMS = 1_000
+
+
+def stored_report(errors: list[RowError]) -> list[RowError]:
+    """What the submissions table keeps of a report: the first problems and, past them, one line with the count.
+
+    The person who sent the file gets every problem (CONTRACT §3); the record keeps enough to say why, so a
+    50 MB file of bad rows cannot grow the database by hundreds of megabytes.
+    """
+    if len(errors) <= STORED_PROBLEMS:
+        return errors
+    more, total, kept = len(errors) - STORED_PROBLEMS, len(errors), STORED_PROBLEMS
+    summary = RowError(
+        None,
+        None,
+        None,
+        f"… và {more:_} lỗi khác (tổng {total:_}); chỉ lưu {kept:_} lỗi đầu.".replace("_", "."),
+        f"… and {more:,} more problems ({total:,} in all); only the first {kept:,} are kept.",
+    )
+    return [*errors[:STORED_PROBLEMS], summary]
+
+
 def _record(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -136,7 +158,7 @@ def _record(
     report = json.dumps(
         [
             {"row": e.row, "column": e.column, "value": e.value, "message_vi": e.message_vi, "message_en": e.message_en}
-            for e in errors
+            for e in stored_report(errors)
         ],
         ensure_ascii=False,
     )

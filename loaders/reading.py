@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -242,6 +243,12 @@ def _read_csv(path: Path) -> SubmissionFrame:
             row=1,
         )
     first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    if b"\r" in first:
+        raise _file_error(
+            "Các dòng kết thúc bằng ký tự CR (kiểu Mac cũ). Hãy lưu lại dạng 'CSV UTF-8'.",
+            "The lines end with a bare carriage return (old Mac format). Save the file again as 'CSV UTF-8'.",
+            row=1,
+        )
     try:
         line = first.decode("utf-8")
     except UnicodeDecodeError:
@@ -249,7 +256,12 @@ def _read_csv(path: Path) -> SubmissionFrame:
     if "\x00" in line:
         raise _file_error("Tệp không phải là văn bản CSV.", "The file is not CSV text.", row=1)
     separator = max((",", ";", "\t"), key=line.count)
-    headers = next(csv.reader([line], delimiter=separator), [])
+    try:
+        headers = next(csv.reader([line], delimiter=separator), [])
+    except csv.Error as exc:  # a bare carriage return inside the line, say
+        raise _file_error(
+            f"Không đọc được dòng tiêu đề: {exc}", f"The header line cannot be read: {exc}", row=1
+        ) from None
     if len(headers) > MAX_COLUMNS:
         raise _too_many_columns(f"{len(headers):,}")
     chosen = _choose_columns(headers)
@@ -300,20 +312,23 @@ def _ragged_rows(path: Path, separator: str, width: int) -> list[RowError]:
     """Every row with more cells than the header (a decimal comma in a comma-separated file, say)."""
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
     errors: list[RowError] = []
-    for row, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=separator), start=1):
-        if len(cells) > width:
-            shown = separator.join(cells)
-            errors.append(
-                RowError(
-                    row,
-                    None,
-                    shown,
-                    f"Dòng có {len(cells)} ô, nhiều hơn {width} cột của dòng tiêu đề. Nếu giá trị có dấu phẩy "
-                    "thập phân, hãy đặt nó trong ngoặc kép hoặc dùng dấu chấm phẩy để phân cách cột.",
-                    f"The row has {len(cells)} cells, more than the header's {width} columns. If a value has a "
-                    "decimal comma, put it in double quotes or separate the columns with semicolons.",
+    try:
+        for row, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=separator), start=1):
+            if len(cells) > width:
+                shown = separator.join(cells)
+                errors.append(
+                    RowError(
+                        row,
+                        None,
+                        shown,
+                        f"Dòng có {len(cells)} ô, nhiều hơn {width} cột của dòng tiêu đề. Nếu giá trị có dấu phẩy "
+                        "thập phân, hãy đặt nó trong ngoặc kép hoặc dùng dấu chấm phẩy để phân cách cột.",
+                        f"The row has {len(cells)} cells, more than the header's {width} columns. If a value has a "
+                        "decimal comma, put it in double quotes or separate the columns with semicolons.",
+                    )
                 )
-            )
+    except csv.Error:  # a line Python's csv cannot split either (a cell over its size limit): report what was found
+        pass
     return errors or [
         RowError(None, None, None, "Không đọc được tệp CSV.", "Cannot read the CSV file."),
     ]
@@ -338,7 +353,10 @@ def _frame_from_cells(rows: list[int], columns: dict[str, list[object]], headers
             elif isinstance(cell, bool):
                 shown = "TRUE" if cell else "FALSE"
             elif isinstance(cell, int | float):
-                num = float(cell)
+                try:
+                    num = float(cell)
+                except OverflowError:  # a JSON integer of 400 digits: too large for a number, like 1e400
+                    num = math.inf if cell > 0 else -math.inf
                 shown = _py_text(num)
             elif isinstance(cell, dt.datetime):
                 day = cell.date()
@@ -440,6 +458,9 @@ def _find_header(cells: list[tuple]) -> int | None:
 # -- json ---------------------------------------------------------------------------------
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 class _DuplicateKey(Exception):
     pass
 
@@ -472,8 +493,16 @@ def _read_json(path: Path) -> SubmissionFrame:
             row=1,
             column=second,
         ) from None
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # ValueError: JSONDecodeError, or an integer of 4,300+ digits
         raise _file_error(f"JSON không hợp lệ: {exc}", f"Invalid JSON: {exc}") from None
+    if _SURROGATE_ESCAPE.search(text):  # "\ud800" alone decodes to half a character, which cannot be stored
+        try:
+            json.dumps(records, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise _file_error(
+                "JSON có ký tự không hợp lệ (một nửa cặp \\ud800-\\udfff).",
+                "The JSON holds an invalid character (half of a \\ud800-\\udfff pair).",
+            ) from None
     if not isinstance(records, list):
         raise _file_error(
             "Tệp JSON phải là một mảng các bản ghi [{...}, {...}].",

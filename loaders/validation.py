@@ -548,6 +548,9 @@ def _error_rows(
     return pl.concat(parts)
 
 
+_LISTED_ROWS = 10
+
+
 def _conflicts(ok: pl.DataFrame, frame: SubmissionFrame) -> pl.DataFrame:
     """Rows with the same indicator, period and locality but different values: every one of them."""
     groups = (
@@ -557,7 +560,15 @@ def _conflicts(ok: pl.DataFrame, frame: SubmissionFrame) -> pl.DataFrame:
     )
     if groups.height == 0:
         return pl.DataFrame()
-    listed = groups.with_columns(pl.col("rows").cast(pl.List(pl.Utf8)).list.join(", ").alias("listed"))
+    # The first rows only: every row of the group gets its own message, so listing all n rows in each of
+    # them made the report grow as n² (50,000 rows of one key in a 1 MB file: tens of GB).
+    count = pl.col("rows").list.len()
+    listed = groups.with_columns(
+        (
+            pl.col("rows").list.head(_LISTED_ROWS).cast(pl.List(pl.Utf8)).list.join(", ")
+            + pl.when(count > _LISTED_ROWS).then(pl.format(" … (+{})", count - _LISTED_ROWS)).otherwise(pl.lit(""))
+        ).alias("listed")
+    )
     hits = ok.join(listed.select(*_KEY, "listed"), on=_KEY, how="inner")
     return hits.select(
         pl.col("row"),
