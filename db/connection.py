@@ -8,6 +8,10 @@ The rule here:
 * a writer (a submission, the command line, the upload page) first takes an
   exclusive lock file, so writers queue instead of failing, then opens the
   database read-write, retrying while readers hold it;
+* inside one process (the dashboard serves every session from threads of one
+  process) DuckDB refuses a read-write open while a read-only connection to the
+  same file is open, so threads pass a gate: many readers or one writer, and a
+  waiting writer goes before new readers;
 * both wait at most ``LOCK_TIMEOUT_SECONDS`` and then raise ``DatabaseBusy``
   with a message in Vietnamese and English. Nothing is written before the
   write connection is open, and every write runs in one transaction, so a
@@ -31,8 +35,61 @@ import settings
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 _RETRY_PAUSE_SECONDS = 0.05
-# fcntl locks belong to a process; threads of one process queue on this instead.
+# Writers of one process queue on this before they take the lock file.
 _in_process_writer = threading.Lock()
+
+
+class _ThreadGate:
+    """Threads of this process: many readers or one writer; a waiting writer goes before new readers."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self._writers_waiting = 0
+
+    def _wait(self, ready, deadline: float) -> bool:
+        return self._changed.wait_for(ready, max(deadline - time.monotonic(), 0.0))
+
+    def enter_reading(self, deadline: float) -> bool:
+        with self._changed:
+            if not self._wait(lambda: not self._writing and not self._writers_waiting, deadline):
+                return False
+            self._readers += 1
+            return True
+
+    def leave_reading(self) -> None:
+        with self._changed:
+            self._readers -= 1
+            self._changed.notify_all()
+
+    def enter_writing(self, deadline: float) -> bool:
+        with self._changed:
+            self._writers_waiting += 1
+            try:
+                free = self._wait(lambda: not self._writing and self._readers == 0, deadline)
+            finally:
+                self._writers_waiting -= 1
+            if free:
+                self._writing = True
+            else:
+                self._changed.notify_all()  # readers held back by this writer may go on
+            return free
+
+    def leave_writing(self) -> None:
+        with self._changed:
+            self._writing = False
+            self._changed.notify_all()
+
+
+_gates: dict[str, _ThreadGate] = {}
+_gates_lock = threading.Lock()
+
+
+def _gate(file: Path) -> _ThreadGate:
+    """The gate of one database file (files do not hold each other up)."""
+    with _gates_lock:
+        return _gates.setdefault(str(file.resolve()), _ThreadGate())
 
 
 class DatabaseError(Exception):
@@ -54,7 +111,7 @@ class DatabaseMissing(DatabaseError):
 
 def _is_lock_conflict(exc: duckdb.Error) -> bool:
     text = str(exc).lower()
-    return "lock" in text or "different configuration" in text
+    return "lock" in text or "different configuration" in text or "file handle conflict" in text
 
 
 def _busy(path: Path, seconds: float) -> DatabaseBusy:
@@ -70,7 +127,7 @@ def _open(path: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnect
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
-        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+        except (duckdb.IOException, duckdb.ConnectionException, duckdb.ResourceInUseException) as exc:
             if not _is_lock_conflict(exc):
                 raise DatabaseError(
                     f"Không mở được cơ sở dữ liệu {path}: {exc}",
@@ -90,11 +147,19 @@ def read(path: str | os.PathLike | None = None, timeout: float | None = None) ->
             f"Chưa có cơ sở dữ liệu {file}. Chạy: python -m loaders init --demo",
             f"No database at {file} yet. Run: python -m loaders init --demo",
         )
-    con = _open(file, True, settings.LOCK_TIMEOUT_SECONDS if timeout is None else timeout)
+    wait = settings.LOCK_TIMEOUT_SECONDS if timeout is None else timeout
+    deadline = time.monotonic() + wait
+    gate = _gate(file)
+    if not gate.enter_reading(deadline):
+        raise _busy(file, wait)
     try:
-        yield con
+        con = _open(file, True, max(deadline - time.monotonic(), 0.0))
+        try:
+            yield con
+        finally:
+            con.close()
     finally:
-        con.close()
+        gate.leave_reading()
 
 
 @contextmanager
@@ -117,12 +182,18 @@ def write(path: str | os.PathLike | None = None, timeout: float | None = None) -
                         raise _busy(file, wait) from None
                     time.sleep(_RETRY_PAUSE_SECONDS)
             try:
-                con = _open(file, False, max(deadline - time.monotonic(), 0.0))
+                gate = _gate(file)
+                if not gate.enter_writing(deadline):
+                    raise _busy(file, wait)
                 try:
-                    con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-                    yield con
+                    con = _open(file, False, max(deadline - time.monotonic(), 0.0))
+                    try:
+                        con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+                        yield con
+                    finally:
+                        con.close()
                 finally:
-                    con.close()
+                    gate.leave_writing()
             finally:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
     finally:
