@@ -24,6 +24,7 @@ import altair as alt
 import polars as pl
 
 from dashboard import numbers, theme
+from dashboard.frames import each
 from dashboard.i18n import CODES, has, normalize_lang, t, vi_sort_key
 from schema import periods
 
@@ -340,9 +341,9 @@ def history_chart(
 
     dec = numbers.series_decimals(_finite(df["value"]) + _finite(df["target"]))
     rows = df.with_columns(
-        pl.col("value").map_elements(lambda v: text.value(v, dec), return_dtype=pl.Utf8).alias("value_text"),
-        pl.col("target").map_elements(lambda v: text.value(v, dec), return_dtype=pl.Utf8).alias("target_text"),
-        pl.col("status").map_elements(lambda s: text.status(s), return_dtype=pl.Utf8).alias("status_label"),
+        each(df, "value", lambda v: text.value(v, dec), "value_text"),
+        each(df, "target", lambda v: text.value(v, dec), "target_text"),
+        each(df, "status", lambda s: text.status(s), "status_label"),
     )
     tooltip = [
         alt.Tooltip("period_label:N", title=text.name("period")),
@@ -480,8 +481,8 @@ def ytd_vs_plan_chart(
     dec = numbers.series_decimals(seen)
     rows = df.with_columns(
         pl.lit(actual).alias("series"),
-        pl.col("ytd").map_elements(lambda v: text.value(v, dec), return_dtype=pl.Utf8).alias("ytd_text"),
-        pl.col("plan_ytd").map_elements(lambda v: text.value(v, dec), return_dtype=pl.Utf8).alias("plan_text"),
+        each(df, "ytd", lambda v: text.value(v, dec), "ytd_text"),
+        each(df, "plan_ytd", lambda v: text.value(v, dec), "plan_text"),
     )
     tooltip = [
         alt.Tooltip("period_label:N", title=text.name("period")),
@@ -549,6 +550,7 @@ def commune_bars(
     highlight: Iterable[str] = (),
     direction: str = "up",
     step: float = 15,
+    most: int = 120,
 ) -> alt.TopLevelMixin:
     """Communes ranked, best first, as horizontal bars, with the province mean or total as a reference line.
 
@@ -558,7 +560,9 @@ def commune_bars(
     labelled as the mean (``reference_kind="mean"``) or total (``"total"``);
     ``highlight`` lists locality codes drawn in the accent colour. Best first
     means highest first unless ``direction`` is ``down``. Height grows with the
-    number of bars (``step`` px each).
+    number of bars (``step`` px each). Past ``most`` bars only the best and the
+    worst ``most // 2`` are drawn (and the highlighted ones), and the subtitle says so:
+    a country's 3,465 communes would make an unreadable chart, slow to build.
     """
     text = _text(labels)
     df = _frame(df, {"locality_code": pl.Utf8, "name": pl.Utf8, "value": pl.Float64, "status": pl.Utf8})
@@ -575,14 +579,20 @@ def commune_bars(
     )
     df = df.sort(["value", "name"], descending=[direction != "down", False], nulls_last=True)
     highlight = {str(c) for c in highlight}
+    df = df.with_columns(pl.int_range(1, pl.len() + 1).alias("rank"))
+    if df.height > most:
+        shown, total = most // 2, df.height
+        rank = pl.col("rank")
+        df = df.filter((rank <= shown) | (rank > total - shown) | pl.col("locality_code").is_in(list(highlight)))
+        cut = text.name("bars_cut", shown=text.num(shown), total=text.num(total))
+        text = replace(text, subtitle=(*text.subtitle, cut))
     use_status = _has(df, "status")
     dec = numbers.series_decimals(df["value"].to_list())
     rows = df.with_columns(
-        pl.col("value").map_elements(lambda v: text.num(v, dec), return_dtype=pl.Utf8).alias("value_text"),
-        pl.col("value").map_elements(lambda v: text.value(v, dec), return_dtype=pl.Utf8).alias("value_unit"),
-        pl.col("status").map_elements(lambda s: text.status(s), return_dtype=pl.Utf8).alias("status_label"),
+        each(df, "value", lambda v: text.num(v, dec), "value_text"),
+        each(df, "value", lambda v: text.value(v, dec), "value_unit"),
+        each(df, "status", lambda s: text.status(s), "status_label"),
         pl.col("locality_code").is_in(list(highlight)).alias("highlight"),
-        pl.int_range(1, pl.len() + 1).alias("rank"),
     ).with_columns(
         pl.when(pl.col("highlight")).then(pl.lit(theme.ACCENT)).otherwise(pl.lit(theme.PRIMARY)).alias("fill")
     )
@@ -703,9 +713,7 @@ def status_by_group_chart(
     if df.is_empty():
         return _empty(text, 200, big_screen)
     df = df.with_columns(
-        pl.coalesce(
-            pl.col("group_label"), pl.col("group").map_elements(lambda g: text.name(f"group.{g}"), return_dtype=pl.Utf8)
-        ).alias("group_label")
+        pl.coalesce(pl.col("group_label"), each(df, "group", lambda g: text.name(f"group.{g}"))).alias("group_label")
     )
     group_rank = {g: i for i, g in enumerate(CODES["group"])}
     status_rank = {s: i for i, s in enumerate(CODES["status"])}
@@ -718,7 +726,7 @@ def status_by_group_chart(
     df = df.with_columns(pl.col("count").cum_sum().over("group").alias("x1")).with_columns(
         (pl.col("x1") - pl.col("count")).alias("x0"),
         pl.col("count").sum().over("group").alias("total"),
-        pl.col("status").map_elements(lambda s: text.status(s), return_dtype=pl.Utf8).alias("status_label"),
+        each(df, "status", lambda s: text.status(s), "status_label"),
     )
     df = df.with_columns(((pl.col("x0") + pl.col("x1")) / 2).alias("mid"))
     groups = df.unique(subset="group", maintain_order=True)["group_label"].to_list()
@@ -799,11 +807,9 @@ def composite_contributions_chart(
     has_max = df["max_contribution"].null_count() < df.height
     dec = numbers.series_decimals(_finite(df["contribution"]))
     rows = df.with_columns(
-        pl.col("contribution")
-        .map_elements(lambda v: text.num(v, dec), return_dtype=pl.Utf8)
-        .alias("contribution_text"),
-        pl.col("max_contribution").map_elements(lambda v: text.num(v), return_dtype=pl.Utf8).alias("max_text"),
-        pl.col("score").map_elements(lambda v: text.num(v), return_dtype=pl.Utf8).alias("score_text"),
+        each(df, "contribution", lambda v: text.num(v, dec), "contribution_text"),
+        each(df, "max_contribution", lambda v: text.num(v), "max_text"),
+        each(df, "score", lambda v: text.num(v), "score_text"),
     ).with_columns(
         pl.when(pl.col("max_contribution").is_not_null())
         .then(pl.col("contribution_text") + pl.lit(" / ") + pl.col("max_text"))
@@ -987,9 +993,7 @@ def explorer_chart(
     series = sorted(set(df["series"].to_list()), key=vi_sort_key)[:max_series]
     df = df.filter(pl.col("series").is_in(series))
     dec = numbers.series_decimals(df["value"].to_list())
-    rows = df.with_columns(
-        pl.col("value").map_elements(lambda v: text.value(v, dec), return_dtype=pl.Utf8).alias("value_text")
-    )
+    rows = df.with_columns(each(df, "value", lambda v: text.value(v, dec), "value_text"))
     many = len(series) > 1
     color = (
         alt.Color("series:N", sort=series, title=None, legend=_legend(columns=3, labelLimit=360) if many else None)

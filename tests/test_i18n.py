@@ -136,7 +136,11 @@ def test_labels_and_unknown_codes():
 def test_keys_used_in_the_code_exist():
     """Every literal key passed to t() in the app's code is in the catalogue (f-string keys are not checked)."""
     pattern = re.compile(r"""\bt\(\s*["']([A-Za-z0-9_.]+)["']""")
-    files = [settings.ROOT / "app.py", *settings.ROOT.glob("dashboard/**/*.py"), *settings.ROOT.glob("app_pages/**/*.py")]
+    files = [
+        settings.ROOT / "app.py",
+        *settings.ROOT.glob("dashboard/**/*.py"),
+        *settings.ROOT.glob("app_pages/**/*.py"),
+    ]
     missing = {}
     for path in files:
         if not path.exists():

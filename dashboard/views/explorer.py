@@ -30,6 +30,7 @@ import polars as pl
 from streamlit import column_config as cc
 
 from dashboard import numbers
+from dashboard.frames import each
 from dashboard.i18n import vi_sort_key
 from dashboard.queries import EXPLORER_COLUMNS, ExplorerFilters
 from schema import periods
@@ -198,7 +199,7 @@ def detail_table(frame: pl.DataFrame, lang: str, province: str) -> pl.DataFrame:
         "name",
         "period_label",
         "place",
-        pl.col("value").map_elements(lambda v: numbers.fmt_number(v, lang), return_dtype=pl.String).alias("value_text"),
+        each(out, "value", lambda v: numbers.fmt_number(v, lang), "value_text"),
         "unit",
         "department",
         "submitted_at",
@@ -371,8 +372,7 @@ def pivot_display(p: Pivot, lang: str) -> pl.DataFrame:
         return p.table
     decimals = 0 if p.mode == "count" else None
     return p.table.with_columns(
-        pl.col(c).map_elements(lambda v: numbers.fmt_number(v, lang, decimals), return_dtype=pl.String).fill_null("")
-        for c in p.value_columns
+        each(p.table, c, lambda v: numbers.fmt_number(v, lang, decimals)).fill_null("") for c in p.value_columns
     )
 
 

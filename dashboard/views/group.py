@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard import components, numbers, state, theme
 from dashboard.evaluation import evaluate_latest
+from dashboard.frames import each
 from dashboard.i18n import CODES, has, t, vi_sort_key
 from dashboard.page import setup
 from schema import periods as P
@@ -255,7 +256,7 @@ def download_frame(rows: pl.DataFrame, lang: str) -> pl.DataFrame:
     out = rows.select(list(cols)).with_columns(
         pl.col("status").replace_strict(words["status"], default=pl.col("status")),
         pl.col("trend").replace_strict(words["trend"], default=pl.col("trend")),
-        pl.col("period").map_elements(lambda p: period_label(p, lang), return_dtype=pl.String),
+        each(rows, "period", lambda p: period_label(p, lang)),
     )
     return out.rename(cols)
 

@@ -21,6 +21,7 @@ import polars as pl
 from dashboard import charts, numbers
 from dashboard.components import href, status_label
 from dashboard.export import ascii_slug
+from dashboard.frames import each
 from dashboard.i18n import CODES, label, matches, t
 from schema import periods as P
 
@@ -813,7 +814,7 @@ def locality_chart(
     frame = series.select(
         "period",
         "value",
-        pl.col("period").map_elements(lambda p: target_for(row, p), return_dtype=pl.Float64).alias("target")
+        each(series, "period", lambda p: target_for(row, p), "target", dtype=pl.Float64)
         if judged
         else pl.lit(None, dtype=pl.Float64).alias("target"),
     )

@@ -22,6 +22,7 @@ from streamlit import column_config as cc
 
 from dashboard import numbers
 from dashboard.components import href
+from dashboard.frames import each
 from dashboard.views.explorer import ALL, month_bounds
 from schema import periods
 
@@ -219,14 +220,13 @@ def outliers_table(frame: pl.DataFrame, names: Mapping[str, str], lang: str, t: 
     name = "name_en" if lang == "en" else "name_vi"
     fmt = lambda v: numbers.fmt_number(v, lang)  # noqa: E731
     return frame.select(
-        pl.col("indicator_code").map_elements(lambda c: href("indicator", lang, code=c), return_dtype=pl.String)
-        .alias("link"),
+        each(frame, "indicator_code", lambda c: href("indicator", lang, code=c), "link"),
         pl.coalesce(pl.col(name), pl.col("name_vi")).alias("name"),
         _period_labels(frame, lang).alias("period_label"),
-        pl.col("value").map_elements(fmt, return_dtype=pl.String).alias("value_text"),
-        pl.col("median").map_elements(fmt, return_dtype=pl.String).alias("median_text"),
+        each(frame, "value", fmt, "value_text"),
+        each(frame, "median", fmt, "median_text"),
         "unit",
-        pl.col("z").map_elements(lambda v: numbers.fmt_number(v, lang, 1), return_dtype=pl.String).alias("z"),
+        each(frame, "z", lambda v: numbers.fmt_number(v, lang, 1), "z"),
         pl.when(pl.col("z") > 0).then(pl.lit(t("quality.high"))).otherwise(pl.lit(t("quality.low"))).alias("side"),
         pl.col("owner").replace_strict(dict(names), default=pl.col("owner"), return_dtype=pl.String).alias("owner"),
     )  # fmt: skip
@@ -260,13 +260,13 @@ def gaps_table(
     """Each indicator with a gap: no data, no target this year, no named source (ticked); owner and stage."""
     name = "name_en" if lang == "en" else "name_vi"
     return frame.select(
-        pl.col("code").map_elements(lambda c: href("indicator", lang, code=c), return_dtype=pl.String).alias("link"),
+        each(frame, "code", lambda c: href("indicator", lang, code=c), "link"),
         pl.coalesce(pl.col(name), pl.col("name_vi")).alias("name"),
         "no_data",
         "no_target",
         "no_source",
         pl.col("owner").replace_strict(dict(names), default=pl.col("owner"), return_dtype=pl.String).alias("owner"),
-        pl.col("stage").map_elements(lambda s: label("stage", s, lang), return_dtype=pl.String).alias("stage"),
+        each(frame, "stage", lambda s: label("stage", s, lang), "stage"),
     )
 
 
