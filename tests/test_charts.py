@@ -316,6 +316,28 @@ def test_commune_names_that_repeat_get_their_code():
     assert bars["encoding"]["y"]["sort"] == ["Tân An (2)", "Tân An (1)"]
 
 
+def test_commune_bars_past_the_cap_draw_the_best_and_worst_and_say_so():
+    n = 3_465  # a national database: every commune of 35 provinces
+    df = pl.DataFrame(
+        {
+            "locality_code": [f"{i:05d}" for i in range(n)],
+            "name": [f"Xã {i}" for i in range(n)],
+            "value": [float(i) for i in range(n)],
+        }
+    )
+    spec = charts.commune_bars(df, _text(), highlight=["01000"], most=120).to_dict()
+    (bars,) = _named(spec, "bars")
+    rows = _values(spec, bars)
+    ranks = [r["rank"] for r in rows]
+    assert len(rows) == 121  # 60 best, 60 worst, and the highlighted commune in between
+    assert ranks[:60] == list(range(1, 61)) and ranks[-60:] == list(range(n - 59, n + 1))
+    assert 2_465 in ranks  # value 1000 ranks 3465 - 1000 in a higher-is-better list
+    assert spec["title"]["subtitle"][-1] == "60 xã, phường đầu và 60 cuối trong số 3.465"
+    small = charts.commune_bars(df.head(99), _text(), most=120).to_dict()
+    (bars,) = _named(small, "bars")
+    assert len(_values(small, bars)) == 99 and "trong số" not in " ".join(small["title"].get("subtitle", []))
+
+
 # --- sparklines ----------------------------------------------------------------------------------------------
 
 
