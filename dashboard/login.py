@@ -4,7 +4,8 @@
   ``st.user.email`` is mapped to a local account (which carries the role). An identity without an account
   gets an explanation and no access. Local passwords are not used in that mode.
 * Otherwise a local form checks the username and password (``auth.authenticate``: lockout, audit) and keeps
-  the account in ``st.session_state['account']`` for the browser tab's session.
+  the account in ``st.session_state['account']``; a login session (``auth.sessions``: a random token in a
+  cookie, its hash in the database, 12 hours) lets a reload or a link opened in a new tab keep the user.
 * Whether reading needs a login: ``$INDICATORS_REQUIRE_LOGIN``, else ``[app] require_login`` in the secrets,
   else yes. Without it, anonymous visitors read like a leader: no export, no submission; the sidebar offers
   a login for those who need more.
@@ -25,7 +26,7 @@ from streamlit.errors import StreamlitAuthError
 
 import db
 import settings
-from auth import accounts, roles
+from auth import accounts, roles, sessions
 from auth.accounts import ANONYMOUS, Account
 from auth.errors import AccountDisabled, AccountError, AuthError
 
@@ -34,6 +35,8 @@ _CHECKED_KEY = "account_checked_at"
 _IDENTITY_KEY = "account_identity"  # the OpenID Connect email the session's account was mapped from
 _IDENTITY_ERROR_KEY = "account_identity_error"
 _DB_ERROR_KEY = "account_db_error"
+_TOKEN_KEY = "session_token"  # this tab's login session token
+_COOKIE_KEY = "session_cookie"  # a cookie change for the browser: the token to keep, or "" to clear it
 _RECHECK_SECONDS = 60.0
 REQUIRE_LOGIN_ENV = "INDICATORS_REQUIRE_LOGIN"
 
@@ -141,8 +144,38 @@ def oidc_configured() -> bool:
 
 
 def _forget() -> None:
-    for key in (SESSION_KEY, _CHECKED_KEY, _IDENTITY_KEY, _IDENTITY_ERROR_KEY):
+    for key in (SESSION_KEY, _CHECKED_KEY, _IDENTITY_KEY, _IDENTITY_ERROR_KEY, _TOKEN_KEY):
         st.session_state.pop(key, None)
+
+
+def _cookie_script() -> None:
+    """Hand the browser a pending cookie change (set after a login, cleared after a logout)."""
+    token = st.session_state.pop(_COOKIE_KEY, None)
+    if token is None:
+        return
+    age = int(sessions.LIFETIME.total_seconds()) if token else 0
+    secure = "(location.protocol === 'https:' ? '; Secure' : '')"
+    st.sidebar.html(  # the sidebar: an empty element at the top of the page would push it down
+        f"<script>document.cookie = '{sessions.COOKIE}={token}; path=/; max-age={age}; SameSite=Strict' + {secure};"
+        "</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def _resumed() -> Account | None:
+    """The account of the login session named by the browser's cookie (a reload, a new tab), if still live."""
+    token = st.context.cookies.get(sessions.COOKIE)
+    if not token or st.session_state.get("session_resume_tried") == token:
+        return None
+    st.session_state["session_resume_tried"] = token  # one database read per tab, not one per rerun
+    try:
+        account = sessions.resume(settings.db_path(), token)
+    except db.DatabaseError:
+        return None
+    if account is not None:
+        _remember(account)
+        st.session_state[_TOKEN_KEY] = token
+    return account
 
 
 def _remember(account: Account, identity: str | None = None) -> None:
@@ -208,7 +241,7 @@ def current_account(lang: str = "vi") -> Account | None:
     if oidc_configured():
         return _oidc_account()
     cached = st.session_state.get(SESSION_KEY)
-    return _refreshed(cached) if isinstance(cached, Account) else None
+    return _refreshed(cached) if isinstance(cached, Account) else _resumed()
 
 
 # ---------------------------------------------------------------- widgets
@@ -236,6 +269,12 @@ def _local_form(lang: str) -> None:
         return
     _forget()
     _remember(account)
+    try:
+        token = sessions.open_session(settings.db_path(), account)
+    except db.DatabaseError:
+        token = None  # busy: logged in for this tab only
+    if token:
+        st.session_state[_TOKEN_KEY] = st.session_state[_COOKIE_KEY] = token
     st.rerun()
 
 
@@ -297,7 +336,10 @@ def _logout(account: Account | None) -> None:
         # A busy database must not keep anyone logged in: the logout happens even if its audit row cannot.
         with contextlib.suppress(db.DatabaseError):
             accounts.record_logout(settings.db_path(), account)
+        with contextlib.suppress(db.DatabaseError):
+            sessions.close_session(settings.db_path(), st.session_state.get(_TOKEN_KEY))
     _forget()
+    st.session_state[_COOKIE_KEY] = ""
     if oidc_configured():
         st.logout()
     else:
@@ -335,6 +377,7 @@ def require_login(lang: str = "vi") -> Account:
     Call once in app.py before ``st.navigation(...).run()``. Shows who is logged in and a logout button in the
     sidebar. When a login is needed and nobody is logged in, renders the login screen and stops the run.
     """
+    _cookie_script()
     account = current_account(lang)
     if account is not None:
         _sidebar_user(account, lang)

@@ -120,6 +120,15 @@ CREATE TABLE IF NOT EXISTS audit_log (
     detail  JSON
 );
 
+-- Login sessions of local accounts, so a reload or a link opened in a new tab keeps its user.
+-- The browser keeps the token in a cookie; only its sha256 is stored here.
+CREATE TABLE IF NOT EXISTS login_sessions (
+    token_hash  VARCHAR PRIMARY KEY,
+    username    VARCHAR NOT NULL,
+    created_at  TIMESTAMP NOT NULL,
+    expires_at  TIMESTAMP NOT NULL
+);
+
 -- Local accounts (when no OpenID Connect provider is configured). Passwords only as argon2 hashes.
 CREATE TABLE IF NOT EXISTS accounts (
     username         VARCHAR PRIMARY KEY,

@@ -117,3 +117,36 @@ def test_login_is_required_by_default_and_a_demo_account_gets_in(demo_db, chromi
         assert browser.exceptions_on(page) == []
         assert page.locator('input[type="password"]').count() == 0
         context.close()
+
+
+def _log_in(page, base: str, username: str) -> None:
+    page.goto(base + "/")
+    browser.wait_idle(page)
+    page.locator('input[type="text"]').first.fill(username)
+    page.locator('input[type="password"]').fill("demo-bacninh-2026")
+    page.locator('input[type="password"]').press("Enter")
+    page.wait_for_selector(f'[data-testid="stSidebar"] >> text={username}', timeout=60_000)
+    browser.wait_idle(page)
+
+
+def test_the_grids_own_csv_download_follows_the_export_right(demo_db, chromium, tmp_path):
+    """An analyst may download a table from the grid's toolbar; a leader (no export right) may not."""
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, path)
+    env = {"INDICATORS_DB": str(path), "INDICATORS_TODAY": "2026-11-26", "INDICATORS_REQUIRE_LOGIN": "true"}
+    with browser.serve("app.py", env) as base:
+        for username, allowed in (("phantich", True), ("lanhdao", False)):
+            context = chromium.new_context(viewport={"width": 1440, "height": 900})
+            page = context.new_page()
+            _log_in(page, base, username)
+            page.goto(base + "/quality")  # a new page load: the login session's cookie keeps the user
+            browser.wait_idle(page)
+            assert page.locator(f'[data-testid="stSidebar"] >> text={username}').count() >= 1
+            assert page.locator('input[type="password"]').count() == 0
+            grid = page.locator('[data-testid="stDataFrame"]').first
+            grid.hover()
+            page.wait_for_selector('[data-testid="stElementToolbar"]', state="attached", timeout=30_000)
+            button = page.locator('button[aria-label="Download as CSV"]').first
+            assert button.count() == 1 and button.is_visible() == allowed, username
+            assert browser.exceptions_on(page) == []
+            context.close()

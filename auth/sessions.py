@@ -1,0 +1,60 @@
+"""Login sessions of local accounts: a token the browser keeps in a cookie, so a reload keeps its user.
+
+Only the token's sha256 is stored. A session ends at logout, after ``LIFETIME``, or when its account
+is disabled (checked each time a browser tab resumes it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from datetime import datetime, timedelta
+
+import duckdb
+
+import db
+from auth.accounts import Account, fetch
+
+COOKIE = "bacninh_session"
+LIFETIME = timedelta(hours=12)  # a working day
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(path: str | os.PathLike | None, account: Account, now: datetime | None = None) -> str:
+    """A new session for ``account``; returns the token for the cookie. Expired sessions are dropped."""
+    token = secrets.token_urlsafe(32)
+    now = now or datetime.now()
+    with db.write(path) as con:
+        con.execute("DELETE FROM login_sessions WHERE expires_at <= ?", [now])
+        con.execute(
+            "INSERT INTO login_sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            [_digest(token), account.username, now, now + LIFETIME],
+        )
+    return token
+
+
+def resume(path: str | os.PathLike | None, token: str | None, now: datetime | None = None) -> Account | None:
+    """The account of a live session, or None (unknown, expired, disabled or removed account)."""
+    if not token or len(token) > 200:
+        return None
+    try:
+        with db.read(path) as con:
+            row = con.execute(
+                "SELECT username FROM login_sessions WHERE token_hash = ? AND expires_at > ?",
+                [_digest(token), now or datetime.now()],
+            ).fetchone()
+            account = fetch(con, row[0]) if row else None
+    except duckdb.CatalogException:  # a database from before login sessions existed
+        return None
+    return None if account is None or account.disabled else account
+
+
+def close_session(path: str | os.PathLike | None, token: str | None) -> None:
+    """End a session (logout)."""
+    if token:
+        with db.write(path) as con:
+            con.execute("DELETE FROM login_sessions WHERE token_hash = ?", [_digest(token)])
