@@ -7,6 +7,7 @@ from dashboard import evaluation, queries, state
 from dashboard.i18n import label
 from dashboard.page import _is_demo, setup
 from dashboard.views import catalogue as view
+from dashboard.views import catalogue_admin as admin
 from dashboard.views.indicator import tiles_css
 
 ctx = setup("catalogue")
@@ -53,7 +54,7 @@ with st.container(key="catalogue_groups"):
     for column, (group, n) in zip(st.columns(5), view.group_counts(catalogue).items(), strict=True):
         column.metric(label("group", group, lang), n, border=True, help=ctx.t(f"catalogue.group_help_{group}"))
 
-names = ["catalogue", "coverage", "stages"]
+names = ["catalogue", "coverage", "stages", *(["admin"] if ctx.can("admin") else [])]
 tabs = dict(zip(names, st.tabs([ctx.t(f"catalogue.tab_{n}") for n in names]), strict=True))
 with tabs["catalogue"]:
     query, sort, (groups, fields, owners, stages) = filters()
@@ -77,3 +78,61 @@ with tabs["stages"]:
     matrix = view.stage_matrix(catalogue, lang)
     ui.chart(ctx, view.stage_heatmap(matrix, lang, ctx.today, ctx.load(_is_demo)), "catalogue_stages", "stages")
     show(view.stage_table(matrix, lang), "catalogue_stages", "stages")
+
+
+if "admin" in tabs:  # an admin replaces the catalogue: checked whole, refused whole, recorded either way
+    with tabs["admin"]:
+        st.caption(ctx.t("catalogue.admin_intro"))
+        problem_columns = {
+            "file": ctx.t("catalogue.admin_file"),
+            "code": ctx.t("ui.code"),
+            "field": ctx.t("catalogue.admin_field"),
+            "message": ctx.t("ui.message"),
+        }
+        upload = st.file_uploader(
+            ctx.t("catalogue.admin_uploader"), type=list(admin.UPLOAD_TYPES), key="catalogue_file"
+        )
+        if upload is not None:
+            checked = admin.check(upload.name, upload.getvalue())
+            if isinstance(checked, list):
+                st.error(ctx.t("catalogue.admin_refused", n=len(checked)), icon=":material/block:")
+                st.dataframe(
+                    admin.problems_frame(checked, lang),
+                    hide_index=True,
+                    key="catalogue_problems",
+                    column_config=problem_columns,
+                )
+            else:
+                change = admin.changes(catalogue, checked)
+                a, r, c = st.columns(3)
+                a.metric(ctx.t("catalogue.admin_added"), len(change.added), border=True)
+                r.metric(ctx.t("catalogue.admin_removed"), len(change.removed), border=True)
+                c.metric(ctx.t("catalogue.admin_changed"), len(change.changed), border=True)
+                for kind in ("added", "removed", "changed"):
+                    if codes := getattr(change, kind):
+                        st.caption(f"{ctx.t(f'catalogue.admin_{kind}')}: {', '.join(codes)}")
+                if change.none:
+                    st.info(ctx.t("catalogue.admin_same"), icon=":material/info:")
+                if st.button(ctx.t("catalogue.admin_replace"), type="primary", key="catalogue_replace"):
+                    done = admin.replace(upload.name, upload.getvalue(), ctx.path, ctx.account)
+                    if isinstance(done, list):
+                        st.error(ctx.t("catalogue.admin_refused", n=len(done)), icon=":material/block:")
+                        st.dataframe(
+                            admin.problems_frame(done, lang),
+                            hide_index=True,
+                            key="catalogue_refusal",
+                            column_config=problem_columns,
+                        )
+                    else:
+                        st.success(
+                            ctx.t("catalogue.admin_done", n=len(done.indicators)), icon=":material/check_circle:"
+                        )
+        st.markdown("#### " + ctx.t("catalogue.admin_recent"))
+        loads = {
+            "id": None,
+            "loaded_at": st.column_config.DatetimeColumn(ctx.t("catalogue.admin_when"), format="DD/MM/YYYY HH:mm"),
+            "file_name": ctx.t("catalogue.admin_file"),
+            "indicators": ctx.t("ui.indicators"),
+            "loaded_by": ctx.t("catalogue.admin_by"),
+        }
+        st.dataframe(ctx.load(queries.catalogue_loads), hide_index=True, key="catalogue_loads", column_config=loads)

@@ -87,6 +87,15 @@ def catalogue(path: Path = None, codes: Iterable[str] | None = None) -> pl.DataF
     return db.query(sql, params, path)
 
 
+def catalogue_loads(path: Path = None, limit: int = 10) -> pl.DataFrame:
+    """The latest catalogue changes, newest first. Columns: id, loaded_at, file_name, indicators, loaded_by."""
+    sql = (
+        "SELECT id, loaded_at, file_name, indicators, loaded_by FROM catalogue_loads "
+        "ORDER BY loaded_at DESC, id DESC LIMIT $limit"
+    )
+    return db.query(sql, {"limit": int(limit)}, path)
+
+
 def targets(path: Path = None, codes: Iterable[str] | None = None) -> pl.DataFrame:
     """Yearly plan targets, long. Columns: indicator_code, year, value."""
     params: Params = {}

@@ -12,7 +12,8 @@ import duckdb
 
 import db
 import settings
-from schema.catalogue import Catalogue, load_catalogue
+from auth.accounts import Account
+from schema.catalogue import Catalogue, CatalogueError, Problem, load_catalogue
 
 _INDICATOR_COLUMNS = (
     "code",
@@ -128,9 +129,60 @@ def load_catalogue_into(
     with db.write(db_path) as con:
         con.begin()
         try:
+            dropped = dropped_with_data(con, catalogue, catalogue_path.name)
+            if dropped:
+                raise CatalogueError(dropped)
             write_catalogue(con, catalogue, catalogue_path.name, digest, loaded_by)
         except BaseException:
             con.rollback()
             raise
         con.commit()
     return catalogue
+
+
+def dropped_with_data(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, file: str) -> list[Problem]:
+    """Indicators the new catalogue leaves out although figures were submitted for them: their data would be lost."""
+    kept = [ind.code for ind in catalogue.indicators]
+    rows = con.execute(
+        "SELECT indicator_code, count(*) FROM observations WHERE NOT list_contains(?, indicator_code) "
+        "GROUP BY indicator_code ORDER BY indicator_code",
+        [kept],
+    ).fetchall()
+    return [
+        Problem(
+            file,
+            code,
+            "code",
+            f"Chỉ số đã có {n:_} giá trị nên không thể xóa khỏi danh mục; hãy giữ lại chỉ số này.".replace("_", "."),
+            f"The indicator already has {n:,} values, so it cannot be removed from the catalogue; keep it.",
+        )
+        for code, n in rows
+    ]
+
+
+def replace_catalogue(
+    db_path: str | os.PathLike | None,
+    catalogue_path: Path,
+    account: Account | None = None,
+    departments_path: Path = settings.DEPARTMENTS_FILE,
+    localities_path: Path = settings.LOCALITIES_FILE,
+) -> Catalogue:
+    """An admin's catalogue change (command line or upload page): checked whole, refused whole, recorded either way.
+
+    ``account`` None is the server's own command line without ``--user``. Raises PermissionDenied for an
+    account that is not an admin, CatalogueError (after recording the refusal in the audit log) for a
+    catalogue with problems; the database then keeps the catalogue it had.
+    """
+    from auth import audit
+    from auth.roles import check_can
+
+    if account is not None:
+        check_can(account, "admin")
+    actor = account.username if account else None
+    try:
+        return load_catalogue_into(db_path, catalogue_path, departments_path, localities_path, loaded_by=actor)
+    except CatalogueError as exc:
+        with db.write(db_path) as con:
+            problems = [str(p) for p in exc.problems[:1_000]]
+            audit.record(con, actor, "catalogue_rejected", Path(catalogue_path).name, {"problems": problems})
+        raise

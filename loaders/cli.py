@@ -235,29 +235,17 @@ def _export(args: argparse.Namespace) -> int:
 
 def _catalogue(args: argparse.Namespace) -> int:
     """Replace the catalogue from a file: checked whole, refused whole, recorded either way."""
-    import db
     import settings
-    from auth import audit
-    from auth.roles import check_can
-    from loaders.catalogue_store import load_catalogue_into
-    from schema.catalogue import CatalogueError
+    from loaders.catalogue_store import replace_catalogue
 
     account = _login(args) if args.user else None
-    if account is not None:
-        check_can(account, "admin")
-    actor = account.username if account else None
-    try:
-        catalogue = load_catalogue_into(
-            args.db,
-            args.file,
-            args.departments or settings.DEPARTMENTS_FILE,
-            args.localities or settings.LOCALITIES_FILE,
-            loaded_by=actor,
-        )
-    except CatalogueError as exc:
-        with db.write(args.db) as con:
-            audit.record(con, actor, "catalogue_rejected", str(args.file), {"problems": [str(p) for p in exc.problems]})
-        raise
+    catalogue = replace_catalogue(
+        args.db,
+        args.file,
+        account,
+        args.departments or settings.DEPARTMENTS_FILE,
+        args.localities or settings.LOCALITIES_FILE,
+    )
     _say(
         f"Đã thay danh mục: {len(catalogue.indicators)} chỉ số.",
         f"Catalogue replaced: {len(catalogue.indicators)} indicators.",
