@@ -39,7 +39,7 @@ def open_session(path: str | os.PathLike | None, account: Account, now: datetime
 
 def resume(path: str | os.PathLike | None, token: str | None, now: datetime | None = None) -> Account | None:
     """The account of a live session, or None (unknown, expired, disabled or removed account)."""
-    if not token or len(token) > 200:
+    if not isinstance(token, str) or not token or len(token) > 200:
         return None
     try:
         with db.read(path) as con:

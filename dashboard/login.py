@@ -29,6 +29,7 @@ import settings
 from auth import accounts, roles, sessions
 from auth.accounts import ANONYMOUS, Account
 from auth.errors import AccountDisabled, AccountError, AuthError
+from dashboard.i18n import t
 
 SESSION_KEY = "account"
 _CHECKED_KEY = "account_checked_at"
@@ -40,60 +41,9 @@ _COOKIE_KEY = "session_cookie"  # a cookie change for the browser: the token to 
 _RECHECK_SECONDS = 60.0
 REQUIRE_LOGIN_ENV = "INDICATORS_REQUIRE_LOGIN"
 
-# UI strings; keys follow dashboard/i18n.py's style so they can move there unchanged.
-TEXT: dict[str, dict[str, str]] = {
-    "vi": {
-        "login.title": "Đăng nhập",
-        "login.intro": "Hệ thống chỉ dành cho cán bộ được cấp tài khoản.",
-        "login.username": "Tên đăng nhập",
-        "login.password": "Mật khẩu",
-        "login.submit": "Đăng nhập",
-        "login.missing": "Nhập tên đăng nhập và mật khẩu.",
-        "login.no_accounts": "Chưa có tài khoản nào. Quản trị viên tạo tài khoản đầu tiên trên máy chủ bằng lệnh: "
-        "`python -m auth accounts add admin --role admin`",
-        "login.oidc_intro": "Đăng nhập bằng tài khoản công vụ của bạn.",
-        "login.oidc_button": "Đăng nhập bằng tài khoản công vụ",
-        "login.oidc_misconfigured": "Cấu hình đăng nhập (mục [auth] trong secrets.toml) chưa đúng: {detail}",
-        "login.unverified": "Nhà cung cấp danh tính chưa xác minh email {email}; không thể cấp quyền truy cập.",
-        "login.other_identity": "Đăng nhập bằng danh tính khác",
-        "login.signed_in_as": "Đang đăng nhập: **{name}** · {role}",
-        "login.anonymous": "Bạn đang xem với quyền khách (chỉ xem).",
-        "login.logout": "Đăng xuất",
-        "login.session_ended": "Tài khoản của bạn đã bị vô hiệu hóa hoặc xóa; phiên làm việc đã kết thúc.",
-        "role.leader": "lãnh đạo",
-        "role.analyst": "chuyên viên phân tích",
-        "role.submitter": "cán bộ nộp số liệu",
-        "role.admin": "quản trị viên",
-    },
-    "en": {
-        "login.title": "Log in",
-        "login.intro": "This system is for staff with an account.",
-        "login.username": "Username",
-        "login.password": "Password",
-        "login.submit": "Log in",
-        "login.missing": "Enter your username and password.",
-        "login.no_accounts": "There are no accounts yet. An administrator creates the first one on the server: "
-        "`python -m auth accounts add admin --role admin`",
-        "login.oidc_intro": "Log in with your work account.",
-        "login.oidc_button": "Log in with your work account",
-        "login.oidc_misconfigured": "The login settings ([auth] in secrets.toml) are not right: {detail}",
-        "login.unverified": "The identity provider has not verified the email {email}; access cannot be granted.",
-        "login.other_identity": "Log in with another identity",
-        "login.signed_in_as": "Logged in: **{name}** · {role}",
-        "login.anonymous": "You are reading as a guest (read only).",
-        "login.logout": "Log out",
-        "login.session_ended": "Your account was disabled or removed; the session has ended.",
-        "role.leader": "leader",
-        "role.analyst": "analyst",
-        "role.submitter": "submitter",
-        "role.admin": "administrator",
-    },
-}
-
 
 def _t(key: str, lang: str, **fmt: Any) -> str:
-    text = TEXT["en" if lang == "en" else "vi"][key]
-    return text.format(**fmt) if fmt else text
+    return t(key, lang, **fmt)
 
 
 # ---------------------------------------------------------------- settings
@@ -165,7 +115,7 @@ def _cookie_script() -> None:
 def _resumed() -> Account | None:
     """The account of the login session named by the browser's cookie (a reload, a new tab), if still live."""
     token = st.context.cookies.get(sessions.COOKIE)
-    if not token or st.session_state.get("session_resume_tried") == token:
+    if not isinstance(token, str) or not token or st.session_state.get("session_resume_tried") == token:
         return None
     st.session_state["session_resume_tried"] = token  # one database read per tab, not one per rerun
     try:

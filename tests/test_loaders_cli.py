@@ -284,3 +284,33 @@ def test_catalogue_change_by_an_admin_is_checked_whole_and_recorded(tmp_path, de
     )
     loads = db.query("SELECT loaded_by FROM catalogue_loads ORDER BY id DESC LIMIT 1", None, path)
     assert loads["loaded_by"][0] == "quantri"
+
+
+def test_a_department_account_cannot_write_another_departments_data_from_the_command_line(tmp_path, demo_db):
+    import shutil
+
+    import db
+    import settings
+
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, path)
+    env = {**os.environ, "INDICATORS_DB": str(path), "INDICATORS_PASSWORD": "demo-bacninh-2026"}
+    stc_file = tmp_path / "stc.csv"
+    stc_file.write_text("indicator_code,period,locality_code,value\nIN-01,2026-11,,5000\n", encoding="utf-8")
+    before = db.query("SELECT count(*) AS n FROM observation_history", None, path)["n"][0]
+
+    def submit(department: str, user: str):
+        cmd = [sys.executable, "-m", "loaders", "submit", str(stc_file), "--department", department, "--user", user]
+        return subprocess.run([*cmd, "--json"], cwd=settings.ROOT, env=env, capture_output=True, text=True)
+
+    as_other = submit("STC", "syt")  # the Health account names Finance
+    assert as_other.returncode == 2 and "Traceback" not in as_other.stderr + as_other.stdout
+    assert "STC" in as_other.stdout
+    own_name = submit("SYT", "syt")  # under its own name, a row of Finance's indicator
+    assert own_name.returncode == 1
+    report = json.loads(own_name.stdout)
+    assert report["status"] == "rejected" and report["errors"][0]["row"] == 2
+    assert report["errors"][0]["column"] == "indicator_code"
+    assert db.query("SELECT count(*) AS n FROM observation_history", None, path)["n"][0] == before
+    denied = db.query("SELECT actor FROM audit_log WHERE action = 'submission_denied'", None, path)
+    assert "syt" in denied["actor"].to_list()
