@@ -2,10 +2,11 @@
 
 import streamlit as st
 
+import db
 from dashboard import components as ui
 from dashboard import evaluation, queries, state
 from dashboard.i18n import label
-from dashboard.page import _is_demo, setup
+from dashboard.page import _is_demo, setup, show_error
 from dashboard.views import catalogue as view
 from dashboard.views import catalogue_admin as admin
 from dashboard.views.indicator import tiles_css
@@ -89,8 +90,11 @@ if "admin" in tabs:  # an admin replaces the catalogue: checked whole, refused w
             "field": ctx.t("catalogue.admin_field"),
             "message": ctx.t("ui.message"),
         }
+        if (replaced := st.session_state.pop("catalogue_replaced", None)) is not None:
+            st.success(ctx.t("catalogue.admin_done", n=replaced), icon=":material/check_circle:")
+        upload_round = st.session_state.get("catalogue_upload_round", 0)  # a new key empties the uploader
         upload = st.file_uploader(
-            ctx.t("catalogue.admin_uploader"), type=list(admin.UPLOAD_TYPES), key="catalogue_file"
+            ctx.t("catalogue.admin_uploader"), type=list(admin.UPLOAD_TYPES), key=f"catalogue_file_{upload_round}"
         )
         if upload is not None:
             checked = admin.check(upload.name, upload.getvalue())
@@ -114,7 +118,11 @@ if "admin" in tabs:  # an admin replaces the catalogue: checked whole, refused w
                 if change.none:
                     st.info(ctx.t("catalogue.admin_same"), icon=":material/info:")
                 if st.button(ctx.t("catalogue.admin_replace"), type="primary", key="catalogue_replace"):
-                    done = admin.replace(upload.name, upload.getvalue(), ctx.path, ctx.account)
+                    try:
+                        done = admin.replace(upload.name, upload.getvalue(), ctx.path, ctx.account)
+                    except db.DatabaseError as exc:  # busy: a clear message, nothing changed
+                        show_error(ctx, exc)
+                        st.stop()
                     if isinstance(done, list):
                         st.error(ctx.t("catalogue.admin_refused", n=len(done)), icon=":material/block:")
                         st.dataframe(
@@ -123,10 +131,10 @@ if "admin" in tabs:  # an admin replaces the catalogue: checked whole, refused w
                             key="catalogue_refusal",
                             column_config=problem_columns,
                         )
-                    else:
-                        st.success(
-                            ctx.t("catalogue.admin_done", n=len(done.indicators)), icon=":material/check_circle:"
-                        )
+                    else:  # every page reads the new catalogue at its next run, this one too
+                        st.session_state["catalogue_replaced"] = len(done.indicators)
+                        st.session_state["catalogue_upload_round"] = upload_round + 1
+                        st.rerun()
         st.markdown("#### " + ctx.t("catalogue.admin_recent"))
         loads = {
             "id": None,
@@ -135,4 +143,6 @@ if "admin" in tabs:  # an admin replaces the catalogue: checked whole, refused w
             "indicators": ctx.t("ui.indicators"),
             "loaded_by": ctx.t("catalogue.admin_by"),
         }
-        st.dataframe(ctx.load(queries.catalogue_loads), hide_index=True, key="catalogue_loads", column_config=loads)
+        recent = ctx.load(queries.catalogue_loads)
+        recent = recent.with_columns(recent["loaded_by"].fill_null(ctx.t("catalogue.admin_server")))
+        st.dataframe(recent, hide_index=True, key="catalogue_loads", column_config=loads)

@@ -74,13 +74,14 @@ def test_only_an_admin_sees_the_replace_tab(own_db):
 
 def test_an_admin_uploads_a_changed_catalogue_sees_the_change_and_replaces_it(own_db):
     at = _app("quantri", own_db)
-    at.file_uploader(key="catalogue_file").set_value(("catalogue_2027.yaml", _renamed(), "application/yaml")).run()
+    at.file_uploader[0].set_value(("catalogue_2027.yaml", _renamed(), "application/yaml")).run()
     assert not at.exception and not at.error
     changed = {m.label: m.value for m in at.metric}
     assert changed["Chỉ số thay đổi thuộc tính"] == "1" and changed["Chỉ số thêm mới"] == "0"
     at.button(key="catalogue_replace").click().run()
     assert not at.exception and not at.error
     assert at.success and "Đã thay danh mục" in at.success[0].value
+    assert at.file_uploader[0].value is None  # emptied, ready for the next file
     with db.read(own_db) as con:
         name = con.execute("SELECT name_vi FROM indicators WHERE code = 'IN-01'").fetchone()[0]
         load = con.execute("SELECT file_name, loaded_by FROM catalogue_loads ORDER BY id DESC LIMIT 1").fetchone()
@@ -93,7 +94,7 @@ def test_a_broken_catalogue_is_refused_whole_with_every_problem(own_db):
     records[0]["owner"] = "NOPE"
     records[1]["frequency"] = "daily"
     at = _app("quantri", own_db)
-    at.file_uploader(key="catalogue_file").set_value(("broken.yaml", _yaml(records), "application/yaml")).run()
+    at.file_uploader[0].set_value(("broken.yaml", _yaml(records), "application/yaml")).run()
     assert not at.exception
     problems = next(df.value for df in at.dataframe if list(df.value.columns) == ["file", "code", "field", "message"])
     assert at.error and f"{len(problems)} lỗi" in at.error[0].value
