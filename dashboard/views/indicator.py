@@ -391,7 +391,11 @@ def tiles_css(key: str, value_size: str | None = None) -> str:
     """CSS for the st.metric tiles inside ``st.container(key=key)``: labels wrap instead of being cut short,
     and the value may be set smaller so that long words (a status) fit."""
     value = (
-        f'.st-key-{key} [data-testid="stMetricValue"]{{font-size:{value_size};line-height:1.25}}' if value_size else ""
+        f'.st-key-{key} [data-testid="stMetricValue"]{{font-size:{value_size};line-height:1.25}}'
+        f'.st-key-{key} [data-testid="stMetricValue"] *{{white-space:normal !important;overflow:visible !important;'
+        "text-overflow:clip !important}"
+        if value_size
+        else ""
     )
     return (
         "<style>"
