@@ -54,3 +54,9 @@ def test_real_secrets_are_not_committed():
         ["git", "ls-files", ".streamlit/secrets.toml"], cwd=settings.ROOT, capture_output=True, text=True
     )
     assert tracked.stdout.strip() == ""
+
+
+def test_streamlit_does_not_collect_garbage_after_every_run():
+    """A full collection after each run stalls every session of the process (see .streamlit/config.toml)."""
+    runner = tomllib.loads(CONFIG.read_text(encoding="utf-8"))["runner"]
+    assert runner["postScriptGC"] is False
