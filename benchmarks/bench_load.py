@@ -41,7 +41,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import time
 import urllib.request
@@ -50,27 +49,13 @@ from datetime import datetime
 from pathlib import Path
 
 import settings
+from benchmarks.bench_pages import DEMO_DB, OUT, STATE_RECORDER, TODAY, ensure_demo
 from tools import browser
 
-OUT = Path(__file__).resolve().parent / "out"
-DEMO_DB = OUT / "demo.duckdb"
-TODAY = "2026-11-26"
 GROUPS = ["/input", "/process", "/output", "/outcome", "/composite"]
 INDICATORS = ["IN-01", "OU-03", "OC-10", "PR-02", "CP-09", "IN-13", "OU-06", "OC-01", "PR-07", "CP-06"]
 AIM_P95 = 3.0
 VIEWPORT = {"width": 1440, "height": 900}
-
-
-# Records each change of the app's script state with its time (ms since navigation start), as bench_pages does.
-_STATE_RECORDER = """
-window.__benchStates = [];
-new MutationObserver(() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    const state = app && app.getAttribute('data-test-script-state');
-    const log = window.__benchStates;
-    if (state && (!log.length || log[log.length - 1][0] !== state)) log.push([state, performance.now()]);
-}).observe(document, {subtree: true, childList: true, attributes: true, attributeFilter: ['data-test-script-state']});
-"""
 
 
 @dataclass
@@ -122,20 +107,6 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(1, -(-len(ordered) * q // 100))  # ceil
     return ordered[int(rank) - 1]
-
-
-def ensure_demo(path: Path) -> Path:
-    if not path.exists():
-        print(f"building the demo database {path} (about 30 s) ...", file=sys.stderr, flush=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [sys.executable, "-m", "loaders", "--db", str(path), "init", "--demo"],
-            cwd=settings.ROOT,
-            env={**os.environ, "INDICATORS_TODAY": TODAY},
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    return path
 
 
 # --------------------------------------------------------------------------- memory of the processes
@@ -219,28 +190,12 @@ async def watch_memory(port: int, memory: Memory, stop: asyncio.Event, nice: int
 # --------------------------------------------------------------------------- the sessions
 
 
-async def wait_idle(page, timeout: float = 120.0, quiet: float = 0.4) -> float:
-    """tools.browser.wait_idle for Playwright's async API."""
-    started = time.monotonic()
-    await page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=timeout * 1000)
-    calm = None
-    while time.monotonic() - started < timeout:
-        if await page.evaluate(browser._BUSY_JS):
-            calm = None
-        elif calm is None:
-            calm = time.monotonic()
-        elif time.monotonic() - calm >= quiet:
-            return calm - started
-        await asyncio.sleep(0.05)
-    raise TimeoutError("the page did not become idle")
-
-
 async def load(page, base: str, address: str, session: int) -> Load:
     started = time.monotonic()
     try:
         await page.goto(base + address, timeout=120_000)
         called = time.monotonic()
-        idle = await wait_idle(page)
+        idle = await browser.wait_idle_async(page)
         seconds = called + idle - started
     except Exception as exc:  # a page that never became idle is reported, not fatal
         return Load(session, address, None, f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
@@ -259,7 +214,7 @@ async def run_session(
     chromium, base: str, index: int, rounds: int, start: asyncio.Event, think: float, loads: list[Load]
 ) -> None:
     context = await chromium.new_context(viewport=VIEWPORT, locale="vi-VN")
-    await context.add_init_script(_STATE_RECORDER)
+    await context.add_init_script(STATE_RECORDER)
     page = await context.new_page()
     pause = random.Random(index)  # the same think times on every run
     await start.wait()

@@ -85,7 +85,7 @@ NO_LOGIN = {"INDICATORS_REQUIRE_LOGIN": "false"}
 VIEWPORT = {"width": 1440, "height": 900}
 
 # Records each change of the app's script state with its time (ms since navigation start).
-_STATE_RECORDER = """
+STATE_RECORDER = """
 window.__benchStates = [];
 new MutationObserver(() => {
     const app = document.querySelector('[data-testid="stApp"]');
@@ -195,7 +195,7 @@ def load_once(target, url: str, timeout: float = 60.0, count_js: bool = False) -
     """
     context = target.new_context(viewport=VIEWPORT) if hasattr(target, "new_context") else None
     if context is not None:
-        context.add_init_script(_STATE_RECORDER)
+        context.add_init_script(STATE_RECORDER)
     page = (context or target).new_page()
     errors: list[str] = []
     scripts: list = []
@@ -574,7 +574,7 @@ def main(argv: list[str] | None = None) -> int:
             target = browser
             if args.http_cache:
                 target = browser.new_context(viewport=VIEWPORT)
-                target.add_init_script(_STATE_RECORDER)
+                target.add_init_script(STATE_RECORDER)
             _log("trivial page ...")
             floor_js = load_once(target, trivial + "/", count_js=True)  # warm-up
             floor += [load_once(target, trivial + "/") for _ in range(args.runs)]

@@ -167,3 +167,24 @@ def demo_db(tmp_path_factory):
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture
+def demo_copy(demo_db, tmp_path):
+    """A copy of the demo database that INDICATORS_DB points at for one test; the shared one stays untouched."""
+    import os
+    import shutil
+
+    import streamlit as st
+
+    copy = tmp_path / "indicators.duckdb"
+    shutil.copyfile(demo_db, copy)
+    if os.path.exists(f"{demo_db}.wal"):
+        shutil.copyfile(f"{demo_db}.wal", f"{copy}.wal")
+    os.environ["INDICATORS_DB"] = str(copy)
+    st.cache_data.clear()
+    try:
+        yield copy
+    finally:
+        os.environ["INDICATORS_DB"] = str(demo_db)
+        st.cache_data.clear()

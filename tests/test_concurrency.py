@@ -142,22 +142,6 @@ def _plan(folder: Path, database: Path) -> list[Submission]:
 # --------------------------------------------------------------------------- async browser helpers
 
 
-async def wait_idle(page, timeout: float = 120.0, quiet: float = 0.4) -> float:
-    """tools.browser.wait_idle for the async API: rendered, not running, every chart drawn, for `quiet` s."""
-    started = time.monotonic()
-    await page.wait_for_selector('[data-testid="stMain"] [data-testid="stElementContainer"]', timeout=timeout * 1000)
-    calm = None
-    while time.monotonic() - started < timeout:
-        if await page.evaluate(browser._BUSY_JS):
-            calm = None
-        elif calm is None:
-            calm = time.monotonic()
-        elif time.monotonic() - calm >= quiet:
-            return calm - started
-        await asyncio.sleep(0.05)
-    raise TimeoutError(f"not idle after {timeout:.0f} s: {page.url}")
-
-
 async def problems_on(page) -> list[str]:
     found = []
     boxes = page.locator('[data-testid="stException"]')
@@ -190,7 +174,7 @@ async def browse(chromium, base: str, index: int, done: asyncio.Event, stats: Br
             started = time.monotonic()
             try:
                 await page.goto(base + address, timeout=120_000)
-                await wait_idle(page)
+                await browser.wait_idle_async(page)
             except Exception as exc:  # a page that never rendered is a failure to report, not a crash
                 stats.problems.append(f"session {index} {address}: {type(exc).__name__}: {str(exc)[:300]}")
                 step += 1
@@ -270,7 +254,7 @@ async def submit_page(chromium, base: str, items: list[Submission]) -> None:
 
 async def _submit_on_page(page, base: str, items: list[Submission]) -> None:
     await page.goto(base + "/submit", timeout=120_000)
-    await wait_idle(page)
+    await browser.wait_idle_async(page)
     await page.locator('[data-testid="stSidebar"] [data-testid="stPopover"] button').first.click()
     await page.get_by_label("Tên đăng nhập").fill(PAGE_DEPARTMENT.lower())
     await page.get_by_label("Mật khẩu").fill(PASSWORD)
@@ -285,13 +269,13 @@ async def _submit_on_page(page, base: str, items: list[Submission]) -> None:
             raise RuntimeError(f"the login did not get through: {' | '.join(failed)[:300] or 'timeout'}")
         await asyncio.sleep(0.2)
     note("page: logged in")
-    await wait_idle(page)
+    await browser.wait_idle_async(page)
     for item in items:
         await page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(item.path))
         # Sent only once the upload is the widget's value (clicking earlier would send the previous file).
         await page.locator('[data-testid="stFileChip"]', has_text=item.path.name).wait_for(timeout=120_000)
         await page.locator('[data-testid="stFileChipIconSpinner"]').wait_for(state="detached", timeout=120_000)
-        await wait_idle(page)
+        await browser.wait_idle_async(page)
         before = await page.locator('[data-testid="stAlert"]').all_inner_texts()
         await page.locator(".st-key-submit_send button").click()
         started = time.monotonic()
@@ -300,7 +284,7 @@ async def _submit_on_page(page, base: str, items: list[Submission]) -> None:
             if texts and texts != before and not await page.evaluate(browser._BUSY_JS):
                 break
             await asyncio.sleep(0.2)
-        await wait_idle(page)
+        await browser.wait_idle_async(page)
         texts = " | ".join(await page.locator('[data-testid="stAlert"]').all_inner_texts())
         ok = "Đã tiếp nhận" in texts and item.path.name in texts
         item.status = "accepted" if ok else "page: " + texts[:300]
@@ -339,7 +323,7 @@ async def watcher_rerun(page) -> str:
     await page.locator('[data-testid="stMain"]').focus()  # not an input: the key reaches Streamlit's shortcuts
     await page.keyboard.press("r")
     await asyncio.sleep(0.5)
-    await wait_idle(page)
+    await browser.wait_idle_async(page)
     return await page.locator('[data-testid="stMain"]').inner_text()
 
 
@@ -377,7 +361,7 @@ def test_twenty_submissions_through_every_door_while_five_sessions_browse(busy_d
                 watcher_context = await chromium.new_context(viewport={"width": 1280, "height": 900})
                 watcher = await watcher_context.new_page()
                 await watcher.goto(f"{base}/indicator?code={code}", timeout=120_000)
-                await wait_idle(watcher)
+                await browser.wait_idle_async(watcher)
                 assert shown not in await watcher.locator('[data-testid="stMain"]').inner_text()
                 done = asyncio.Event()
 

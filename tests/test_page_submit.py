@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import shutil
 import threading
 
 import openpyxl
@@ -72,22 +70,6 @@ def bad_xlsx() -> bytes:
             (sheet.write_number if isinstance(cell, int | float) else sheet.write_string)(r, col, cell)
     book.close()
     return out.getvalue()
-
-
-@pytest.fixture
-def submit_db(demo_db, tmp_path):
-    """A copy of the demo database for one test; the shared session database stays untouched."""
-    copy = tmp_path / "indicators.duckdb"
-    shutil.copyfile(demo_db, copy)
-    if os.path.exists(f"{demo_db}.wal"):
-        shutil.copyfile(f"{demo_db}.wal", f"{copy}.wal")
-    os.environ["INDICATORS_DB"] = str(copy)
-    st.cache_data.clear()
-    try:
-        yield copy
-    finally:
-        os.environ["INDICATORS_DB"] = str(demo_db)
-        st.cache_data.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -166,9 +148,9 @@ def test_department_choice_goes_to_the_address(demo_db):
     assert at.query_params.get("department") in ("SYT", ["SYT"])
 
 
-def test_a_bad_file_is_reported_and_nothing_is_written(submit_db):
-    before = _observations(submit_db)
-    rejected_before = queries.submissions(submit_db, "STC", "rejected").height
+def test_a_bad_file_is_reported_and_nothing_is_written(demo_copy):
+    before = _observations(demo_copy)
+    rejected_before = queries.submissions(demo_copy, "STC", "rejected").height
     at = _upload(_app("stc").run(), BAD_NAME, bad_xlsx(), XLSX)
     assert at.error and at.error[0].value == f"Tệp bị từ chối: 12 lỗi ({BAD_NAME})"
     report = at.table[0].value
@@ -179,13 +161,13 @@ def test_a_bad_file_is_reported_and_nothing_is_written(submit_db):
     assert "1.234" in set(report["Giá trị"]) and "(trống)" in set(report["Giá trị"])
     assert any("không rõ nghĩa" in m for m in report["Nội dung"])  # messages in Vietnamese
     # nothing written, the rejection recorded under the file's own name
-    assert _observations(submit_db) == before
-    rejected = queries.submissions(submit_db, "STC", "rejected")
+    assert _observations(demo_copy) == before
+    rejected = queries.submissions(demo_copy, "STC", "rejected")
     assert rejected.height == rejected_before + 1
     assert rejected["file_name"][0] == BAD_NAME and rejected["n_errors"][0] == 12
 
 
-def test_the_report_is_in_english_in_the_english_page(submit_db):
+def test_the_report_is_in_english_in_the_english_page(demo_copy):
     at = _upload(_app("stc", lang="en").run(), BAD_NAME, bad_xlsx(), XLSX)
     assert at.error[0].value == f"File rejected: 12 problems ({BAD_NAME})"
     report = at.table[0].value
@@ -193,8 +175,8 @@ def test_the_report_is_in_english_in_the_english_page(submit_db):
     assert any("ambiguous" in m.lower() for m in report["Message"])
 
 
-def test_a_good_file_is_accepted_and_seen_everywhere_at_once(submit_db):
-    version = db.data_version(submit_db)
+def test_a_good_file_is_accepted_and_seen_everywhere_at_once(demo_copy):
+    version = db.data_version(demo_copy)
     explorer_before = AppTest.from_file(str(settings.ROOT / "app_pages" / "explorer.py"), default_timeout=60)
     explorer_before.query_params.update({"indicator": "IN-01", "from": "2026-10", "view": "data"})
     explorer_before.run()  # warms the cache at the old data version
@@ -203,11 +185,11 @@ def test_a_good_file_is_accepted_and_seen_everywhere_at_once(submit_db):
     at = _upload(_app("stc").run(), GOOD_NAME, GOOD_CSV, "text/csv")
     assert at.success and at.success[0].value == f"Đã tiếp nhận tệp {GOOD_NAME}: 3 dòng (2 mới, 1 sửa đổi)."
     assert [m.value for m in at.metric][:3] == ["3", "2", "1"]
-    assert db.data_version(submit_db) != version
+    assert db.data_version(demo_copy) != version
     # the figures are in the store...
-    rows = queries.explorer(submit_db, explorer_view.build_filters(codes=["IN-01"], month_from="2026-10"), limit=None)
+    rows = queries.explorer(demo_copy, explorer_view.build_filters(codes=["IN-01"], month_from="2026-10"), limit=None)
     assert dict(zip(rows["period"], rows["value"], strict=True)) == {"2026-11": 5123.4, "2026-10": 6000.5}
-    latest = evaluation.evaluate_latest(submit_db, TODAY, ["IN-01"])  # what the overview shows
+    latest = evaluation.evaluate_latest(demo_copy, TODAY, ["IN-01"])  # what the overview shows
     assert latest.select("period", "value").row(0) == ("2026-11", 5123.4)
     # ...and the pages read them at once (the cache is keyed by the data version; nothing was cleared)
     explorer_after = AppTest.from_file(str(settings.ROOT / "app_pages" / "explorer.py"), default_timeout=60)
@@ -222,10 +204,10 @@ def test_a_good_file_is_accepted_and_seen_everywhere_at_once(submit_db):
     at.button(key="submit_send").click().run()
     assert not at.exception
     assert at.info and at.info[0].value.startswith("Không có gì thay đổi")
-    assert queries.submissions(submit_db, "STC", "accepted")["file_name"].to_list().count(GOOD_NAME) == 1
+    assert queries.submissions(demo_copy, "STC", "accepted")["file_name"].to_list().count(GOOD_NAME) == 1
 
 
-def test_a_busy_database_is_a_clear_message(submit_db, monkeypatch):
+def test_a_busy_database_is_a_clear_message(demo_copy, monkeypatch):
     def busy(*args, **kwargs):
         raise db.DatabaseBusy("Cơ sở dữ liệu đang bận. Vui lòng thử lại sau ít phút.", "The database is busy.")
 
@@ -235,7 +217,7 @@ def test_a_busy_database_is_a_clear_message(submit_db, monkeypatch):
     assert not at.success
 
 
-def test_an_unreadable_file_is_a_report_not_a_traceback(submit_db):
+def test_an_unreadable_file_is_a_report_not_a_traceback(demo_copy):
     at = _upload(_app("stc").run(), "hong.xlsx", b"\x00\x01 not a workbook", XLSX)
     assert at.error and at.error[0].value.startswith("Tệp bị từ chối")
     assert len(at.table[0].value) >= 1
@@ -244,28 +226,28 @@ def test_an_unreadable_file_is_a_report_not_a_traceback(submit_db):
 # --------------------------------------------------------------------------- view functions
 
 
-def test_submit_bytes_keeps_the_upload_name_and_the_account(submit_db):
+def test_submit_bytes_keeps_the_upload_name_and_the_account(demo_copy):
     now = dt.datetime(2026, 11, 26, 9, 30)
-    result = view.submit_bytes(GOOD_NAME, GOOD_CSV, "stc", submit_db, now, get_account(submit_db, "stc"))
+    result = view.submit_bytes(GOOD_NAME, GOOD_CSV, "stc", demo_copy, now, get_account(demo_copy, "stc"))
     assert (result.status, result.rows, result.new_rows, result.revised_rows) == ("accepted", 3, 2, 1)
-    latest = queries.submissions(submit_db, "STC", limit=1).row(0, named=True)
+    latest = queries.submissions(demo_copy, "STC", limit=1).row(0, named=True)
     assert latest["file_name"] == GOOD_NAME and latest["submitted_by"] == "stc"
     assert latest["submitted_at"] == now
-    again = view.submit_bytes(GOOD_NAME, GOOD_CSV, "STC", submit_db, now)
+    again = view.submit_bytes(GOOD_NAME, GOOD_CSV, "STC", demo_copy, now)
     assert again.status == "unchanged"
 
 
-def test_the_owner_rule_is_checked_where_the_file_is_written(submit_db):
-    before = _observations(submit_db)
+def test_the_owner_rule_is_checked_where_the_file_is_written(demo_copy):
+    before = _observations(demo_copy)
     # a session that still believes 'syt' submits for STC (say, moved since it logged in): the loader re-reads it
     stale = Account(username="syt", role="submitter", department="STC")
     with pytest.raises(PermissionDenied):
-        view.submit_bytes(GOOD_NAME, GOOD_CSV, "STC", submit_db, dt.datetime(2026, 11, 26, 9), stale)
-    assert _observations(submit_db) == before
-    assert queries.submissions(submit_db, "STC", limit=1)["file_name"][0] != GOOD_NAME
+        view.submit_bytes(GOOD_NAME, GOOD_CSV, "STC", demo_copy, dt.datetime(2026, 11, 26, 9), stale)
+    assert _observations(demo_copy) == before
+    assert queries.submissions(demo_copy, "STC", limit=1)["file_name"][0] != GOOD_NAME
 
 
-def test_a_refused_session_is_a_clear_message_on_the_page(submit_db):
+def test_a_refused_session_is_a_clear_message_on_the_page(demo_copy):
     at = _app("stc").run()
     at.session_state[SESSION_KEY] = Account(username="syt", role="submitter", department="STC")
     at.session_state["account_checked_at"] = 10**12  # keep the stale account for this run
@@ -281,12 +263,12 @@ def test_own_department_and_refusal():
     assert text.startswith("Log in") and text.endswith("HINT")
 
 
-def test_submit_bytes_waits_then_gives_up_while_another_writer_holds_the_file(submit_db, monkeypatch):
+def test_submit_bytes_waits_then_gives_up_while_another_writer_holds_the_file(demo_copy, monkeypatch):
     monkeypatch.setattr(settings, "LOCK_TIMEOUT_SECONDS", 0.3)
     holding, release = threading.Event(), threading.Event()
 
     def writer():
-        with db.write(submit_db, timeout=5):
+        with db.write(demo_copy, timeout=5):
             holding.set()
             release.wait(10)
 
@@ -295,11 +277,11 @@ def test_submit_bytes_waits_then_gives_up_while_another_writer_holds_the_file(su
     try:
         assert holding.wait(10)
         with pytest.raises(db.DatabaseBusy):
-            view.submit_bytes(GOOD_NAME, GOOD_CSV, "STC", submit_db, dt.datetime(2026, 11, 26, 9))
+            view.submit_bytes(GOOD_NAME, GOOD_CSV, "STC", demo_copy, dt.datetime(2026, 11, 26, 9))
     finally:
         release.set()
         thread.join()
-    assert queries.submissions(submit_db, "STC", limit=1)["file_name"][0] != GOOD_NAME  # nothing recorded
+    assert queries.submissions(demo_copy, "STC", limit=1)["file_name"][0] != GOOD_NAME  # nothing recorded
 
 
 def test_template_is_the_departments_workbook(demo_db, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -104,6 +105,9 @@ _BUSY_JS = """() => {
 }"""
 
 
+_MAIN_ELEMENT = '[data-testid="stMain"] [data-testid="stElementContainer"]'
+
+
 def wait_idle(page, timeout: float = 60.0, quiet: float = 0.4) -> float:
     """Wait until the app has rendered and stopped running; returns the seconds it took.
 
@@ -114,9 +118,7 @@ def wait_idle(page, timeout: float = 60.0, quiet: float = 0.4) -> float:
     """
     started = time.monotonic()
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
-    page.wait_for_selector(
-        '[data-testid="stMain"] [data-testid="stElementContainer"]', state="attached", timeout=timeout * 1000
-    )
+    page.wait_for_selector(_MAIN_ELEMENT, state="attached", timeout=timeout * 1000)
     calm_since = None
     while time.monotonic() - started < timeout:
         if page.evaluate(_BUSY_JS):
@@ -127,6 +129,22 @@ def wait_idle(page, timeout: float = 60.0, quiet: float = 0.4) -> float:
             return calm_since - started
         time.sleep(0.05)
     raise TimeoutError("the page did not become idle")
+
+
+async def wait_idle_async(page, timeout: float = 120.0, quiet: float = 0.4) -> float:
+    """``wait_idle`` for Playwright's async API (many sessions driven from one event loop)."""
+    started = time.monotonic()
+    await page.wait_for_selector(_MAIN_ELEMENT, state="attached", timeout=timeout * 1000)
+    calm_since = None
+    while time.monotonic() - started < timeout:
+        if await page.evaluate(_BUSY_JS):
+            calm_since = None
+        elif calm_since is None:
+            calm_since = time.monotonic()
+        elif time.monotonic() - calm_since >= quiet:
+            return calm_since - started
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"not idle after {timeout:.0f} s: {page.url}")
 
 
 def exceptions_on(page) -> list[str]:
