@@ -81,15 +81,21 @@ with tabs["stages"]:
     show(view.stage_table(matrix, lang), "catalogue_stages", "stages")
 
 
+def refused(problems: list, key: str) -> None:
+    """A refused catalogue: how many problems, then every one (file, code, attribute, message)."""
+    st.error(ctx.t("catalogue.admin_refused", n=len(problems)), icon=":material/block:")
+    columns = {
+        "file": ctx.t("catalogue.admin_file"),
+        "code": ctx.t("ui.code"),
+        "field": ctx.t("catalogue.admin_field"),
+        "message": ctx.t("ui.message"),
+    }
+    st.dataframe(admin.problems_frame(problems, lang), hide_index=True, key=key, column_config=columns)
+
+
 if "admin" in tabs:  # an admin replaces the catalogue: checked whole, refused whole, recorded either way
     with tabs["admin"]:
         st.caption(ctx.t("catalogue.admin_intro"))
-        problem_columns = {
-            "file": ctx.t("catalogue.admin_file"),
-            "code": ctx.t("ui.code"),
-            "field": ctx.t("catalogue.admin_field"),
-            "message": ctx.t("ui.message"),
-        }
         if (replaced := st.session_state.pop("catalogue_replaced", None)) is not None:
             st.success(ctx.t("catalogue.admin_done", n=replaced), icon=":material/check_circle:")
         upload_round = st.session_state.get("catalogue_upload_round", 0)  # a new key empties the uploader
@@ -99,13 +105,7 @@ if "admin" in tabs:  # an admin replaces the catalogue: checked whole, refused w
         if upload is not None:
             checked = admin.check(upload.name, upload.getvalue())
             if isinstance(checked, list):
-                st.error(ctx.t("catalogue.admin_refused", n=len(checked)), icon=":material/block:")
-                st.dataframe(
-                    admin.problems_frame(checked, lang),
-                    hide_index=True,
-                    key="catalogue_problems",
-                    column_config=problem_columns,
-                )
+                refused(checked, "catalogue_problems")
             else:
                 change = admin.changes(catalogue, checked)
                 a, r, c = st.columns(3)
@@ -124,13 +124,7 @@ if "admin" in tabs:  # an admin replaces the catalogue: checked whole, refused w
                         show_error(ctx, exc)
                         st.stop()
                     if isinstance(done, list):
-                        st.error(ctx.t("catalogue.admin_refused", n=len(done)), icon=":material/block:")
-                        st.dataframe(
-                            admin.problems_frame(done, lang),
-                            hide_index=True,
-                            key="catalogue_refusal",
-                            column_config=problem_columns,
-                        )
+                        refused(done, "catalogue_refusal")
                     else:  # every page reads the new catalogue at its next run, this one too
                         st.session_state["catalogue_replaced"] = len(done.indicators)
                         st.session_state["catalogue_upload_round"] = upload_round + 1

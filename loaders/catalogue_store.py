@@ -12,7 +12,10 @@ import duckdb
 
 import db
 import settings
+from auth import audit
 from auth.accounts import Account
+from auth.roles import check_can
+from loaders.errors import vi_count
 from schema.catalogue import Catalogue, CatalogueError, Problem, load_catalogue
 
 _INDICATOR_COLUMNS = (
@@ -153,7 +156,7 @@ def dropped_with_data(con: duckdb.DuckDBPyConnection, catalogue: Catalogue, file
             file,
             code,
             "code",
-            f"Chỉ số đã có {n:_} giá trị nên không thể xóa khỏi danh mục; hãy giữ lại chỉ số này.".replace("_", "."),
+            f"Chỉ số đã có {vi_count(n)} giá trị nên không thể xóa khỏi danh mục; hãy giữ lại chỉ số này.",
             f"The indicator already has {n:,} values, so it cannot be removed from the catalogue; keep it.",
         )
         for code, n in rows
@@ -173,9 +176,6 @@ def replace_catalogue(
     account that is not an admin, CatalogueError (after recording the refusal in the audit log) for a
     catalogue with problems; the database then keeps the catalogue it had.
     """
-    from auth import audit
-    from auth.roles import check_can
-
     if account is not None:
         check_can(account, "admin")
     actor = account.username if account else None

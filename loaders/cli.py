@@ -172,6 +172,7 @@ def _login(args: argparse.Namespace):
 
 
 def _submit(args: argparse.Namespace) -> int:
+    from loaders.errors import vi_count
     from loaders.ingest import submit_file
 
     account = _login(args) if args.user else None
@@ -204,7 +205,7 @@ def _submit(args: argparse.Namespace) -> int:
         if len(result.errors) > PRINTED_PROBLEMS:
             more = len(result.errors) - PRINTED_PROBLEMS
             _say(
-                f"… và {more:_} lỗi khác; dùng --json để xem tất cả.".replace("_", "."),
+                f"… và {vi_count(more)} lỗi khác; dùng --json để xem tất cả.",
                 f"… and {more:,} more; --json lists them all.",
             )
     return 0 if result.status in ("accepted", "unchanged") else FAILED

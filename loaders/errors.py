@@ -26,6 +26,11 @@ class RowError:
         return {k: out[k] for k in ("row", "column", "value", "message", "message_vi", "message_en")}
 
 
+def vi_count(n: int) -> str:
+    """A whole number as Vietnamese writes it: 1.234.567."""
+    return f"{n:,}".replace(",", ".")
+
+
 class UsageError(Exception):
     """A wrong command: unknown department, missing file, bad option. Exit code 2."""
 

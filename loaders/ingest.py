@@ -27,7 +27,7 @@ import db
 import settings
 from auth.accounts import Account
 from auth.roles import authorize_submission
-from loaders.errors import ReadError, RowError, UsageError
+from loaders.errors import ReadError, RowError, UsageError, vi_count
 from loaders.reading import SubmissionFrame, frame_from_polars, read_submission
 from loaders.validation import load_reference, validate
 
@@ -133,7 +133,7 @@ def stored_report(errors: list[RowError]) -> list[RowError]:
         None,
         None,
         None,
-        f"… và {more:_} lỗi khác (tổng {total:_}); chỉ lưu {kept:_} lỗi đầu.".replace("_", "."),
+        f"… và {vi_count(more)} lỗi khác (tổng {vi_count(total)}); chỉ lưu {vi_count(kept)} lỗi đầu.",
         f"… and {more:,} more problems ({total:,} in all); only the first {kept:,} are kept.",
     )
     return [*errors[:STORED_PROBLEMS], summary]
