@@ -10,7 +10,7 @@ from dashboard.i18n import has, label
 from dashboard.numbers import fmt_number
 from dashboard.page import _is_demo, setup
 from dashboard.views import explorer as view
-from schema.periods import FREQUENCIES
+from rules.calendar import FREQUENCIES
 
 ctx = setup("explorer")
 st.caption(ctx.t("explorer.intro"))

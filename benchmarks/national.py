@@ -38,7 +38,7 @@ import duckdb
 import polars as pl
 
 import settings
-from schema import periods as P
+from rules import calendar as P
 
 OUT = Path(__file__).resolve().parent / "out"
 DEFAULT_PATH = OUT / "national.duckdb"

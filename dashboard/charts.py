@@ -7,7 +7,7 @@ from the catalogue) or a plain dict with the same fields. The number locale
 (``1.234,5`` or ``1,234.5``) follows ``labels.lang`` through ``config.locale``.
 
 Input frames are small and flat; each builder's docstring lists its columns.
-Periods are the canonical text of ``schema.periods`` (``2025-09``, ``2025-Q3``),
+Periods are the canonical text of ``rules.calendar`` (``2025-09``, ``2025-Q3``),
 which sorts in time order; ``period_label`` is what the reader sees.
 No builder calls Streamlit. An empty frame gives a chart that says so.
 """
@@ -26,7 +26,7 @@ import polars as pl
 from dashboard import numbers, theme
 from dashboard.frames import each
 from dashboard.i18n import CODES, has, normalize_lang, t, vi_sort_key
-from schema import periods
+from rules import calendar as periods
 
 __all__ = [
     "ChartText",

@@ -23,7 +23,7 @@ Year to date (``ytd``, lũy kế)
     the value itself.
 
 Previous period and same period last year
-    ``schema.periods.shift(p, -1)`` and ``same_period_last_year(p)`` (week 53
+    ``rules.calendar.shift(p, -1)`` and ``same_period_last_year(p)`` (week 53
     compares with week 52 of a 52-week year). Changes are absolute and in % of
     the earlier value's magnitude (null when it is 0). ``change_yoy_ytd_pct``
     compares year-to-date figures (lũy kế so với cùng kỳ).
@@ -114,7 +114,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from dashboard import queries
-from schema import periods as P
+from rules import calendar as P
 
 Path = str | os.PathLike | None
 

@@ -22,7 +22,7 @@ from datetime import date
 import polars as pl
 
 import db
-from schema.periods import parse as parse_period
+from rules.calendar import parse as parse_period
 
 Path = str | os.PathLike | None
 Params = dict[str, object]

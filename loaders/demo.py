@@ -36,10 +36,10 @@ import numpy as np
 import polars as pl
 
 import settings
-from schema import periods
+from rules import calendar as periods
+from rules.calendar import Period
 from schema.catalogue import Catalogue, load_catalogue
 from schema.models import Indicator
-from schema.periods import Period
 
 DEMO_USER = "demo"
 FIRST_YEAR = 2022

@@ -19,7 +19,7 @@ import db
 import settings
 from loaders.errors import UsageError
 from loaders.reading import VI_HEADERS
-from schema import periods
+from rules import calendar as periods
 
 FREQUENCY_LABEL = {
     "weekly": "Hằng tuần (weekly)",

@@ -1,7 +1,7 @@
 """Check every row of a submission as columns against the catalogue in the database (CONTRACT §3).
 
 All rows are checked at once with polars expressions and joins; the few
-distinct period texts and dates are mapped through ``schema.periods`` once
+distinct period texts and dates are mapped through ``rules.calendar`` once
 each. Every problem is reported (row, column as written, value as found,
 message in Vietnamese and English), sorted by row. Per cell only the first
 problem is reported: an unknown indicator is not also "owned by another
@@ -32,7 +32,7 @@ import polars as pl
 
 from loaders.errors import RowError
 from loaders.reading import DATE, NUM, SubmissionFrame
-from schema import periods
+from rules import calendar as periods
 
 FREQ_VI = {"weekly": "tuần", "monthly": "tháng", "quarterly": "quý", "half_yearly": "6 tháng", "annual": "năm"}
 FREQ_EN = {

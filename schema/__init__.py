@@ -1,1 +1,1 @@
-"""The indicator's attributes: models, catalogue checks and reporting periods."""
+"""The indicator's attributes: models and catalogue checks (reporting periods live in rules.calendar)."""

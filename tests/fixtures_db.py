@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 import db
-from schema import periods as P
+from rules import calendar as P
 
 DEPARTMENTS = [
     ("STC", "Sở Tài chính", "Department of Finance"),

@@ -11,7 +11,7 @@ import pytest
 
 import settings
 from loaders import demo
-from schema import periods
+from rules import calendar as periods
 from schema.catalogue import Catalogue, load_catalogue
 
 TODAY = dt.date(2026, 11, 26)

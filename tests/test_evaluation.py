@@ -7,7 +7,7 @@ import pytest
 
 from dashboard import evaluation as ev
 from dashboard import queries
-from schema import periods as P
+from rules import calendar as P
 from tests.fixtures_db import Obs, Rejected, at, build, indicator, late_by, monthly, series
 
 TODAY = date(2025, 4, 20)  # March 2025 is the latest monthly period past its due date (15 April)

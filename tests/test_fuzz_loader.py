@@ -68,7 +68,7 @@ from loaders.export import neutralise
 from loaders.ingest import SubmitResult, submit_file
 from loaders.reading import VI_HEADERS, key_of, read_submission
 from loaders.validation import Validated, load_reference, validate
-from schema import periods
+from rules import calendar as periods
 
 TODAY = dt.date(2026, 11, 26)
 INDICATORS = {i["code"]: i for i in small_indicators()}

@@ -27,7 +27,7 @@ from dashboard.views.indicator import (
     period_label,
     right_aligned,
 )
-from schema import periods as P
+from rules import calendar as P
 
 # --------------------------------------------------------------------------- the chooser
 

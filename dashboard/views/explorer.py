@@ -33,7 +33,7 @@ from dashboard import numbers
 from dashboard.frames import each
 from dashboard.i18n import vi_sort_key
 from dashboard.queries import EXPLORER_COLUMNS, ExplorerFilters
-from schema import periods
+from rules import calendar as periods
 
 ALL = "all"  # "from the first period" / "to the latest period" in the address
 PROVINCE = "province"  # the whole province in the commune filter (stored as '' in the database)

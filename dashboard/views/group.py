@@ -18,7 +18,7 @@ from dashboard.evaluation import evaluate_latest
 from dashboard.frames import each
 from dashboard.i18n import CODES, has, t, vi_sort_key
 from dashboard.page import setup
-from schema import periods as P
+from rules import calendar as P
 
 GROUPS = CODES["group"]
 STATUSES = CODES["status"]

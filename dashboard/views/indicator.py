@@ -23,7 +23,7 @@ from dashboard.components import href, status_label
 from dashboard.export import ascii_slug
 from dashboard.frames import each
 from dashboard.i18n import CODES, label, matches, t
-from schema import periods as P
+from rules import calendar as P
 
 MISSING = numbers.MISSING
 SPANS = ("1", "3", "all")  # years of history shown; "all" for the whole series

@@ -24,7 +24,7 @@ from dashboard import numbers
 from dashboard.components import href
 from dashboard.frames import each
 from dashboard.views.explorer import ALL, month_bounds
-from schema import periods
+from rules import calendar as periods
 
 GRAINS: dict[str, str] = {"month": "monthly", "quarter": "quarterly", "year": "annual"}
 COUNTS = ("expected", "received", "on_time", "late", "missing")

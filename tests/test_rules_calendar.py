@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from schema import periods as P
+from rules import calendar as P
 
 
 @pytest.mark.parametrize(
