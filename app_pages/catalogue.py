@@ -4,12 +4,13 @@ import streamlit as st
 
 import db
 from dashboard import components as ui
-from dashboard import evaluation, queries, state
+from dashboard import evaluation, state
 from dashboard.i18n import label
 from dashboard.page import _is_demo, setup, show_error
 from dashboard.views import catalogue as view
 from dashboard.views import catalogue_admin as admin
 from dashboard.views.indicator import tiles_css
+from db import queries
 
 ctx = setup("catalogue")
 lang = ctx.lang
@@ -68,7 +69,7 @@ with tabs["catalogue"]:
 
 with tabs["coverage"]:
     st.caption(ctx.t("catalogue.coverage_caption"))
-    cover = view.coverage(catalogue, ctx.load(evaluation.catalogue_gaps, ctx.today))
+    cover = view.coverage(catalogue, evaluation.gaps(ctx))
     show(view.coverage_table(cover, ctx.today.year, lang), "catalogue_coverage", "coverage")
 
 with tabs["stages"]:

@@ -3,10 +3,11 @@
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import evaluation, queries, state
+from dashboard import evaluation, state
 from dashboard.page import _is_demo, setup
 from dashboard.views import department as view
 from dashboard.views.indicator import picked, tiles_css
+from db import queries
 
 ctx = setup("department", show_title=False)
 lang = ctx.lang
@@ -43,9 +44,7 @@ def choose_page() -> None:
         st.warning(ctx.t("department.unknown", code=wanted), icon=":material/search_off:")
     if chooser(st.container(width=520)):
         st.rerun()
-    latest = ctx.load(evaluation.evaluate_latest, ctx.today)
-    detail = ctx.load(evaluation.timeliness_detail, ctx.today)
-    summary = evaluation.department_summary(latest, detail, departments)
+    summary = evaluation.departments(ctx)
     st.caption(ctx.t("department.overview_caption"))
     table = view.overview_table(summary, lang)
     show(
@@ -103,8 +102,8 @@ if chooser(st.sidebar) != row["code"]:
     st.rerun()
 
 codes = view.own_codes(catalogue, row["code"])
-latest = ctx.load(evaluation.evaluate_latest, ctx.today, codes)
-detail = ctx.load(evaluation.timeliness_detail, ctx.today, None, codes)
+latest = evaluation.latest(ctx, codes)
+detail = evaluation.timeliness_detail(ctx, codes)
 due = view.due_next(latest, catalogue, ctx.today)
 name = view.department_name(row, lang)
 st.title(name)

@@ -4,13 +4,14 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import charts, components, queries, state
-from dashboard.evaluation import GROUPS
+from dashboard import charts, components, state
 from dashboard.i18n import has, label
 from dashboard.numbers import fmt_number
 from dashboard.page import _is_demo, setup
 from dashboard.views import explorer as view
+from db import queries
 from rules.calendar import FREQUENCIES
+from rules.evaluate import GROUPS
 
 ctx = setup("explorer")
 st.caption(ctx.t("explorer.intro"))

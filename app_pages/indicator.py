@@ -3,9 +3,10 @@
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import evaluation, queries, state
+from dashboard import evaluation, state
 from dashboard.page import _is_demo, setup
 from dashboard.views import indicator as view
+from db import queries
 
 ctx = setup("indicator", show_title=False)
 lang = ctx.lang
@@ -50,7 +51,7 @@ def choose_page() -> None:
         ui.empty(ctx, "ui.empty")
         return
     st.caption(ctx.t("indicator.matches", n=found.height) + " · " + ctx.t("indicator.chooser_caption"))
-    browse = view.browse_table(found, ctx.load(evaluation.evaluate_latest, ctx.today), lang)
+    browse = view.browse_table(found, evaluation.latest(ctx), lang)
     show(browse, "indicators", "browse", (ctx.t("ui.open"),), most=560, on_select="rerun", selection_mode="single-row")
 
 
@@ -99,7 +100,7 @@ def components_tab(series, demo: bool) -> None:
     period = state.select(
         ctx.t("ui.period"), periods, "period", periods[0], lambda p: view.period_label(p, lang), width=260
     )
-    breakdown = ctx.load(evaluation.composite_breakdown, row["code"], period)
+    breakdown = evaluation.breakdown(ctx, row["code"], period)
     figure = view.contributions_chart(breakdown, row, period, lang, ctx.today, demo)
     ui.chart(ctx, figure, view.slug(row["code"], period, "components"), "components")
     st.caption(ctx.t("indicator.composite_note"))
@@ -143,8 +144,8 @@ if chooser(st.sidebar)[0] != row["code"]:
     st.rerun()
 
 demo = ctx.load(_is_demo)
-latest = ctx.load(evaluation.evaluate_latest, ctx.today, (row["code"],)).row(0, named=True)
-series = ctx.load(evaluation.evaluate_series, row["code"], ctx.today)
+latest = evaluation.latest(ctx, (row["code"],)).row(0, named=True)
+series = evaluation.series(ctx, row["code"])
 dec = view.decimals_for(series["value"].to_list())
 st.title(view.name_of(row, lang))
 st.html(view.CARD_CSS + view.subtitle(row, lang))

@@ -1,15 +1,14 @@
 """Overview for the leadership: on track, slipping, who owns it (CONTRACT §5: `/`)."""
 
-from datetime import date
-
 import streamlit as st
 
-from dashboard import evaluation, page, queries
+from dashboard import evaluation, page
 from dashboard.page import setup
 from dashboard.views import overview as view
+from db import queries
 
 ctx = setup("overview")
-evaluated = ctx.load(evaluation.evaluate_latest, ctx.today)
+evaluated = evaluation.latest(ctx)
 freshness = ctx.load(queries.freshness)
 demo = ctx.load(page._is_demo)
 
@@ -42,10 +41,7 @@ computed = view.computed_codes(ctx.load(queries.catalogue))
 st.html(view.composite_tiles_html(view.composite_rows(evaluated), ctx.lang, computed))
 
 # Departments: their indicators by status and how punctually they send data this year.
-since = date(ctx.today.year, 1, 1)
-detail = ctx.load(evaluation.timeliness_detail, ctx.today, since)
-summary = evaluation.department_summary(evaluated, detail, ctx.load(queries.departments))
-departments = view.department_rows(summary)
+departments = view.department_rows(evaluation.departments(ctx))
 late = departments.filter(departments["late"] > 0).height
 st.html(
     view.section_title(ctx.t("ui.departments"), ctx.t("summary.departments_late", n=late, total=departments.height))

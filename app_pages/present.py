@@ -2,16 +2,17 @@
 
 import streamlit as st
 
-from dashboard import components, evaluation, page, queries, state
+from dashboard import components, evaluation, page, state
 from dashboard.i18n import label
 from dashboard.page import setup
 from dashboard.views import overview
 from dashboard.views import present as view
 from dashboard.views.group import GROUPS, department_options, name_col
+from db import queries
 
 ctx = setup("present", show_title=False)
 st.html(view.STYLE)
-evaluated = ctx.load(evaluation.evaluate_latest, ctx.today)
+evaluated = evaluation.latest(ctx)
 catalogue = ctx.load(queries.catalogue)
 as_of = overview.as_of_date(ctx.load(queries.freshness))
 demo = ctx.load(page._is_demo)
@@ -70,7 +71,7 @@ meta = catalogue.filter(catalogue["code"] == row["code"]).row(0, named=True)
 
 st.html(view.title_html(row, ctx.lang, label("frequency", row["frequency"], ctx.lang)))
 left, right = st.columns([2.15, 1], gap="large")
-series = ctx.load(evaluation.evaluate_series, row["code"], ctx.today)
+series = evaluation.series(ctx, row["code"])
 labels = view.chart_labels(row, ctx.lang, meta["source"], as_of, demo)
 left.altair_chart(view.slide_figure(series, row, labels), width="stretch", theme=None, key="slide_chart")
 right.html(view.panel_html(row, ctx.lang))

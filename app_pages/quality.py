@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from dashboard import charts, components, evaluation, queries, state
+from dashboard import charts, components, evaluation, state
 from dashboard.i18n import label
 from dashboard.numbers import fmt_number, fmt_percent
 from dashboard.page import _is_demo, setup
 from dashboard.views import quality as view
 from dashboard.views.explorer import bound_multiselect, bound_tabs, month_options, period_range, range_text
 from dashboard.views.submit import report_display
+from db import queries
+from rules import timeliness
 
 ctx = setup("quality")
 st.caption(ctx.t("quality.intro"))
@@ -28,10 +30,10 @@ with st.container(border=True):
         ctx.t("quality.grain"), list(view.GRAINS), "by", "quarter", lambda g: ctx.t(f"quality.grain.{g}"), c4
     )
 
-rolled = view.rollup(ctx.load(evaluation.timeliness, ctx.today), grain, chosen, month_from, month_to)
+rolled = view.rollup(timeliness.by_department(evaluation.timeliness_detail(ctx)), grain, chosen, month_from, month_to)
 rejected = view.rejected(ctx.load(queries.submissions, None, "rejected"), chosen, month_from, month_to)
-unusual = view.outliers(ctx.load(evaluation.outliers), chosen, month_from, month_to)
-gaps = view.gaps(ctx.load(evaluation.catalogue_gaps, ctx.today), chosen)
+unusual = view.outliers(evaluation.outliers(ctx), chosen, month_from, month_to)
+gaps = view.gaps(evaluation.gaps(ctx), chosen)
 
 # ---- the selection at a glance
 sums = view.totals(rolled)

@@ -6,10 +6,11 @@ import streamlit as st
 
 import db
 from auth.errors import AuthError
-from dashboard import export, queries, state
+from dashboard import export, state
 from dashboard.numbers import fmt_number
 from dashboard.page import setup, show_error
 from dashboard.views import submit as view
+from db import queries
 from loaders.errors import UsageError
 
 ctx = setup("submit")

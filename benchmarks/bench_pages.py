@@ -266,22 +266,25 @@ def bench_app(
 def query_calls(path: Path) -> dict[str, Callable[[], object]]:
     """The query-layer calls the pages lean on, bound to one database."""
     import db
-    from dashboard import evaluation as E
-    from dashboard import queries as Q
+    from db import queries as Q
+    from rules import evaluate, quality, timeliness
 
     today = date.fromisoformat(TODAY)
     periods = Q.province_series(path, [COMMUNE_INDICATOR])
     latest = periods.sort("period_start").get_column("period").to_list()[-1] if periods.height else str(today.year)
+    store = Q.load_store(path)
+    window = timeliness.year_window(today)
     return {
-        "evaluate_latest": lambda: E.evaluate_latest(path, today),
+        "load_store (once per data version)": lambda: Q.load_store(path),
+        "evaluate latest": lambda: evaluate.latest(store, today),
         "province_series": lambda: Q.province_series(path),
-        "timeliness": lambda: E.timeliness(path, today),
-        "outliers": lambda: E.outliers(path),
+        "timeliness": lambda: timeliness.detail(store.catalogue, store.first_submissions, window),
+        "outliers": lambda: quality.outliers(store),
         f"commune_values {COMMUNE_INDICATOR} {latest}": lambda: Q.commune_values(path, COMMUNE_INDICATOR, latest),
         "explorer (no filter, first 100,000 rows)": lambda: Q.explorer(path, Q.ExplorerFilters()),
         "— explorer_count (no filter)": lambda: Q.explorer_count(path, Q.ExplorerFilters()),
-        f"— evaluate_series {COMMUNE_INDICATOR}": lambda: E.evaluate_series(path, COMMUNE_INDICATOR, today),
-        "— catalogue_gaps": lambda: E.catalogue_gaps(path, today),
+        f"— series_of {COMMUNE_INDICATOR}": lambda: evaluate.series_of(store, COMMUNE_INDICATOR, today),
+        "— gaps": lambda: quality.gaps(store, Q.coverage(path), today),
         "— catalogue": lambda: Q.catalogue(path),
         "— open + SELECT 1 (db.query)": lambda: db.query("SELECT 1 AS x", None, path),
     }

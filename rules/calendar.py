@@ -1,17 +1,31 @@
-"""Reporting periods: canonical text, bounds, shifts, deadlines and labels.
+"""The calendar: reporting periods, their bounds, the previous period, the same period last year, due dates, labels.
 
 Canonical forms (CONTRACT §3): ``2025`` (annual), ``2025-H1``, ``2025-Q3``,
-``2025-09`` (monthly) and ``2025-W36`` (ISO week). Everything here is pure and
-works on one period at a time; callers that hold many rows map the few
-distinct periods, not the rows.
+``2025-09`` (monthly) and ``2025-W36`` (ISO week). The functions on one period
+are pure; ``period_facts``, ``expected_periods`` and ``due_periods`` give the
+same facts as frames for callers that hold many rows (they map the few
+distinct periods, not the rows).
+
+Rules, with examples (``tests/test_rules_calendar.py``):
+
+| rule | example |
+| --- | --- |
+| previous period: ``shift(p, -1)`` | ``2026-01`` -> ``2025-12``; ``2026-W01`` -> ``2025-W52`` |
+| same period last year | ``2026-Q3`` -> ``2025-Q3``; ``2032-W53`` -> ``2031-W52`` (2031 has 52 weeks) |
+| elapsed share of the year | month 3 -> 3/12; week 10 of a 52-week year -> 10/52; a year -> 1 |
+| due date: period end + ``deadline_days`` | ``2026-09`` with 15 days -> 15/10/2026 |
+| the latest overdue period on a day: the latest whose due date is before that day | a value accepted on its due date is on time |
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+import polars as pl
 
 FREQUENCIES = ("weekly", "monthly", "quarterly", "half_yearly", "annual")
 _PER_YEAR = {"monthly": 12, "quarterly": 4, "half_yearly": 2, "annual": 1}
@@ -184,3 +198,170 @@ def label(period: Period, lang: str = "vi") -> str:
             return f"Tháng {i}/{y}" if vi else f"{_EN_MONTHS[i - 1]} {y}"
         case _:
             return f"Tuần {i}/{y}" if vi else f"Week {i}, {y}"
+
+
+def label_of(text: str | None, lang: str = "vi", missing: str = "") -> str:
+    """The label of a canonical period's text (``2025-09`` -> ``Tháng 9/2025``); the text itself when not one."""
+    if not text:
+        return missing
+    parsed = parse(str(text))
+    return label(parsed, lang) if parsed else str(text)
+
+
+def per_year(period: Period) -> int:
+    """Periods of its frequency in the period's year (52 or 53 for weeks)."""
+    return weeks_in(period.year) if period.frequency == "weekly" else _PER_YEAR.get(period.frequency, 1)
+
+
+def elapsed_share(period: Period) -> float:
+    """The share of the year that has passed at the period's end: month 3 -> 3/12, a year -> 1."""
+    return period.index / per_year(period)
+
+
+# --------------------------------------------------------------------------- the same facts as frames
+
+PERIOD_FACTS_SCHEMA = {
+    "period": pl.String,
+    "frequency": pl.String,
+    "year": pl.Int32,
+    "index": pl.Int32,
+    "per_year": pl.Int32,
+    "share": pl.Float64,
+    "prev_period": pl.String,
+    "yoy_period": pl.String,
+    "next_period": pl.String,
+}
+
+
+def period_facts(periods: Iterable[str]) -> pl.DataFrame:
+    """Calendar facts for each distinct canonical period (texts that are not periods are left out).
+
+    Columns: PERIOD_FACTS_SCHEMA: per_year and share are ``per_year`` and ``elapsed_share``; prev_period, yoy_period
+    and next_period are ``shift(p, -1)``, ``same_period_last_year(p)`` and ``shift(p, 1)``.
+    """
+    rows = []
+    for text in sorted(set(periods)):
+        p = parse(text)
+        if p is None:
+            continue
+        rows.append(
+            {
+                "period": text,
+                "frequency": p.frequency,
+                "year": p.year,
+                "index": p.index,
+                "per_year": per_year(p),
+                "share": elapsed_share(p),
+                "prev_period": str(shift(p, -1)),
+                "yoy_period": str(same_period_last_year(p)),
+                "next_period": str(shift(p, 1)),
+            }
+        )
+    return pl.DataFrame(rows, schema=PERIOD_FACTS_SCHEMA)
+
+
+_INTERVAL = {"weekly": "1w", "monthly": "1mo", "quarterly": "3mo", "half_yearly": "6mo", "annual": "1y"}
+
+
+def _period_text(start: pl.Expr, frequency: str) -> pl.Expr:
+    """Canonical period text from the period's first day, vectorised."""
+    year = start.dt.year().cast(pl.String)
+    month = start.dt.month()
+    match frequency:
+        case "annual":
+            return year
+        case "half_yearly":
+            return year + "-H" + ((month - 1) // 6 + 1).cast(pl.String)
+        case "quarterly":
+            return year + "-Q" + ((month - 1) // 3 + 1).cast(pl.String)
+        case "monthly":
+            return year + "-" + month.cast(pl.String).str.zfill(2)
+        case _:
+            return start.dt.iso_year().cast(pl.String) + "-W" + start.dt.week().cast(pl.String).str.zfill(2)
+
+
+def expected_periods(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every period from first_start to last_start for each row, vectorised by frequency.
+
+    Input columns: indicator_code, frequency, deadline_days, first_start, last_start
+    (period first days). Output columns: indicator_code, frequency, deadline_days,
+    period, period_start, period_end, due_date.
+    """
+    parts = []
+    for frequency, interval in _INTERVAL.items():
+        sub = frame.filter((pl.col("frequency") == frequency) & (pl.col("first_start") <= pl.col("last_start")))
+        if sub.is_empty():
+            continue
+        sub = sub.with_columns(period_start=pl.date_ranges("first_start", "last_start", interval)).explode(
+            "period_start"
+        )
+        end = (
+            pl.col("period_start") + timedelta(days=6)
+            if frequency == "weekly"
+            else pl.col("period_start").dt.offset_by(interval) - timedelta(days=1)
+        )
+        parts.append(
+            sub.select(
+                "indicator_code",
+                "frequency",
+                "deadline_days",
+                _period_text(pl.col("period_start"), frequency).alias("period"),
+                "period_start",
+                end.alias("period_end"),
+            )
+        )
+    schema = {
+        "indicator_code": pl.String,
+        "frequency": pl.String,
+        "deadline_days": pl.Int32,
+        "period": pl.String,
+        "period_start": pl.Date,
+        "period_end": pl.Date,
+    }
+    if not parts:
+        return pl.DataFrame(schema=schema | {"due_date": pl.Date})
+    out = pl.concat([p.cast(schema) for p in parts])
+    return out.with_columns(due_date=pl.col("period_end") + pl.duration(days=pl.col("deadline_days")))
+
+
+DUE_SCHEMA = {
+    "frequency": pl.String,
+    "deadline_days": pl.Int32,
+    "due_period": pl.String,
+    "due_period_start": pl.Date,
+    "due_date": pl.Date,
+    "next_period": pl.String,
+    "next_due_date": pl.Date,
+}
+
+
+def overdue_on(today: date, frequency: str, deadline_days: int) -> Period:
+    """The latest period already overdue on ``today``: its due date is before today.
+
+    A value accepted on its due date is on time, so that morning it is not overdue yet:
+    this is ``latest_due`` as of the day before.
+    """
+    return latest_due(frequency, deadline_days, today - timedelta(days=1))
+
+
+def due_periods(pairs: Iterable[tuple[str, int]], today: date) -> pl.DataFrame:
+    """For each (frequency, deadline_days): the latest overdue period on ``today`` and the one after it.
+
+    Columns: DUE_SCHEMA.
+    """
+    rows = []
+    for frequency, days in sorted(set(pairs)):
+        due = overdue_on(today, frequency, int(days or 0))
+        nxt = shift(due, 1)
+        rows.append(
+            {
+                "frequency": frequency,
+                "deadline_days": days,
+                "due_period": str(due),
+                "due_period_start": due.start,
+                "due_date": due_date(due, int(days or 0)),
+                "next_period": str(nxt),
+                "next_due_date": due_date(nxt, int(days or 0)),
+            }
+        )
+    return pl.DataFrame(rows, schema=DUE_SCHEMA)

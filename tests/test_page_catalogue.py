@@ -11,9 +11,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import settings
-from dashboard import queries
 from dashboard.i18n import t, vi_sort_key
 from dashboard.views import catalogue as view
+from db import queries
 
 PAGE = str(settings.ROOT / "app_pages" / "catalogue.py")
 

@@ -10,9 +10,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import settings
-from dashboard import evaluation, queries
 from dashboard.i18n import t
 from dashboard.views import department as view
+from db import queries
+from rules import timeliness
 
 PAGE = str(settings.ROOT / "app_pages" / "department.py")
 TODAY = date(2026, 11, 26)
@@ -75,7 +76,9 @@ def test_its_files_and_their_timeliness(demo_db):
     subs = queries.submissions(demo_db, "STC")
     assert len(files) == subs.height
     assert any(v.startswith("❌") for v in files["Kết quả"]) == bool((subs["status"] == "rejected").any())
-    detail = evaluation.timeliness_detail(demo_db, TODAY, None, view.own_codes(queries.catalogue(demo_db), "STC"))
+    detail = timeliness.detail(
+        queries.catalogue(demo_db), queries.first_submissions(demo_db), timeliness.year_window(TODAY)
+    ).filter(pl.col("department") == "STC")
     timely = _table(at, "Hạn báo cáo", "Nhận lần đầu")
     assert len(timely) == detail.height
 

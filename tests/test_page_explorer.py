@@ -13,8 +13,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import settings
-from dashboard import export, queries
+from dashboard import export
 from dashboard.views import explorer as view
+from db import queries
 from tools import browser
 
 PAGE = str(settings.ROOT / "app_pages" / "explorer.py")

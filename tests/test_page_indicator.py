@@ -10,9 +10,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import settings
-from dashboard import evaluation, queries
 from dashboard.i18n import t
 from dashboard.views import indicator as view
+from db import queries
+from rules import quality
 
 PAGE = str(settings.ROOT / "app_pages" / "indicator.py")
 TODAY = date(2026, 11, 26)
@@ -147,7 +148,7 @@ def test_the_files_behind_the_figures_and_their_revisions(demo_db):
 
 
 def test_an_indicator_without_data_still_shows_its_card(demo_db):
-    gaps = evaluation.catalogue_gaps(demo_db, TODAY).filter(pl.col("no_data"))
+    gaps = quality.gaps(queries.load_store(demo_db), queries.coverage(demo_db), TODAY).filter(pl.col("no_data"))
     code = gaps["code"][0]
     at = _run(code=code)
     assert not at.exception

@@ -10,8 +10,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import settings
-from dashboard import evaluation, queries
 from dashboard.views import quality as view
+from db import queries
+from rules import quality
 
 PAGE = str(settings.ROOT / "app_pages" / "quality.py")
 TODAY = date(2026, 11, 26)
@@ -104,7 +105,7 @@ def test_range_filter_hides_older_rejections(demo_db):
 def test_outliers_link_to_their_indicator(demo_db):
     at = _run(view="outliers", lang="en", **{"from": "all"})
     table = at.dataframe[0].value
-    assert len(table) == evaluation.outliers(demo_db).height
+    assert len(table) == quality.outliers(queries.load_store(demo_db)).height
     assert all(link.startswith("./indicator?code=") and link.endswith("&lang=en") for link in table["link"])
     assert set(table["side"]) <= {"Unusually high", "Unusually low"}
 
@@ -112,7 +113,7 @@ def test_outliers_link_to_their_indicator(demo_db):
 def test_catalogue_gaps(demo_db):
     at = _run(view="gaps")
     table = at.dataframe[0].value
-    gaps = evaluation.catalogue_gaps(demo_db, TODAY)
+    gaps = quality.gaps(queries.load_store(demo_db), queries.coverage(demo_db), TODAY)
     assert len(table) == gaps.height > 0
     assert {"no_data", "no_target", "no_source"} <= set(table.columns)
     assert table["no_data"].sum() == gaps["no_data"].sum()

@@ -21,12 +21,13 @@ import db
 import settings
 from auth.accounts import Account, get_account
 from auth.errors import PermissionDenied
-from dashboard import evaluation, queries
 from dashboard.login import SESSION_KEY
 from dashboard.views import explorer as explorer_view
 from dashboard.views import submit as view
+from db import queries
 from loaders.errors import RowError
 from loaders.reading import read_submission
+from rules import evaluate
 
 PAGE = str(settings.ROOT / "app_pages" / "submit.py")
 TODAY = dt.date(2026, 11, 26)
@@ -189,7 +190,7 @@ def test_a_good_file_is_accepted_and_seen_everywhere_at_once(demo_copy):
     # the figures are in the store...
     rows = queries.explorer(demo_copy, explorer_view.build_filters(codes=["IN-01"], month_from="2026-10"), limit=None)
     assert dict(zip(rows["period"], rows["value"], strict=True)) == {"2026-11": 5123.4, "2026-10": 6000.5}
-    latest = evaluation.evaluate_latest(demo_copy, TODAY, ["IN-01"])  # what the overview shows
+    latest = evaluate.latest(queries.load_store(demo_copy), TODAY, ["IN-01"])  # what the overview shows
     assert latest.select("period", "value").row(0) == ("2026-11", 5123.4)
     # ...and the pages read them at once (the cache is keyed by the data version; nothing was cleared)
     explorer_after = AppTest.from_file(str(settings.ROOT / "app_pages" / "explorer.py"), default_timeout=60)

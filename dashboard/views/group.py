@@ -13,8 +13,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import components, numbers, state, theme
-from dashboard.evaluation import evaluate_latest
+from dashboard import components, evaluation, numbers, state, theme
 from dashboard.frames import each
 from dashboard.i18n import CODES, has, t, vi_sort_key
 from dashboard.page import setup
@@ -313,7 +312,7 @@ def render_group(group: str) -> None:
     if group not in GROUPS:
         raise ValueError(f"unknown group {group!r}; expected one of {GROUPS}")
     ctx = setup(group)
-    evaluated = ctx.load(evaluate_latest, ctx.today)
+    evaluated = evaluation.latest(ctx)
     rows = evaluated.filter(pl.col("group") == group)
     st.caption(t(f"group_page.about.{group}", ctx.lang))
     st.markdown(summary_markdown(status_tally(rows), ctx.lang))

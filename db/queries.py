@@ -1,4 +1,4 @@
-"""Named read queries: the one home of the dashboard's SQL.
+"""Named read queries: the one home of the read side's SQL (the dashboard, the exports, the reports).
 
 Every public function is ``(path, ...) -> pl.DataFrame``, runs one statement
 through ``db.query`` with every value bound (``$name``), and states its output
@@ -21,8 +21,10 @@ from datetime import date
 
 import polars as pl
 
-import db
+from db.connection import query as _query
+from rules import province
 from rules.calendar import parse as parse_period
+from rules.store import Store
 
 Path = str | os.PathLike | None
 Params = dict[str, object]
@@ -84,7 +86,7 @@ def catalogue(path: Path = None, codes: Iterable[str] | None = None) -> pl.DataF
     {code, weight}; empty unless a computed composite).
     """
     sql, params = catalogue_sql(codes)
-    return db.query(sql, params, path)
+    return _query(sql, params, path)
 
 
 def catalogue_loads(path: Path = None, limit: int = 10) -> pl.DataFrame:
@@ -93,7 +95,7 @@ def catalogue_loads(path: Path = None, limit: int = 10) -> pl.DataFrame:
         "SELECT id, loaded_at, file_name, indicators, loaded_by FROM catalogue_loads "
         "ORDER BY loaded_at DESC, id DESC LIMIT $limit"
     )
-    return db.query(sql, {"limit": int(limit)}, path)
+    return _query(sql, {"limit": int(limit)}, path)
 
 
 def targets(path: Path = None, codes: Iterable[str] | None = None) -> pl.DataFrame:
@@ -104,74 +106,26 @@ def targets(path: Path = None, codes: Iterable[str] | None = None) -> pl.DataFra
         clauses.append("list_contains($codes, indicator_code)")
         params["codes"] = wanted
     sql = f"SELECT indicator_code, year, value FROM targets {_where(clauses)} ORDER BY indicator_code, year"
-    return db.query(sql, params, path)
+    return _query(sql, params, path)
 
 
 def components(path: Path = None) -> pl.DataFrame:
     """Components of computed composites. Columns: composite_code, component_code, weight."""
     sql = "SELECT composite_code, component_code, weight FROM components ORDER BY composite_code, component_code"
-    return db.query(sql, None, path)
+    return _query(sql, None, path)
 
 
 def departments(path: Path = None) -> pl.DataFrame:
     """Departments by code. Columns: code, name_vi, name_en."""
-    return db.query("SELECT code, name_vi, name_en FROM departments ORDER BY code", None, path)
+    return _query("SELECT code, name_vi, name_en FROM departments ORDER BY code", None, path)
 
 
 def localities(path: Path = None) -> pl.DataFrame:
     """Communes and wards by code. Columns: code, name, kind (phuong | xa)."""
-    return db.query("SELECT code, name, kind FROM localities ORDER BY code", None, path)
+    return _query("SELECT code, name, kind FROM localities ORDER BY code", None, path)
 
 
 # --------------------------------------------------------------------------- province series
-
-
-def province_series_sql(
-    codes: Iterable[str] | None = None, since: date | None = None, until: date | None = None
-) -> tuple[str, Params]:
-    """Province values: submitted rows, plus sums or means of commune rows where none was submitted.
-
-    Computed rows come without period bounds (reading those columns for millions of
-    commune rows would double the cost); `province_series` fills them from the period.
-    """
-    params: Params = {}
-    obs: list[str] = []
-    if (wanted := _codes(codes)) is not None:
-        obs.append("list_contains($codes, o.indicator_code)")
-        params["codes"] = wanted
-    if since is not None:
-        obs.append("o.period_start >= $since")
-        params["since"] = since
-    if until is not None:
-        obs.append("o.period_start <= $until")
-        params["until"] = until
-    province = _where(["o.locality_code = ''", *obs])
-    communes = _where(["o.locality_code <> ''", *obs])
-    sql = f"""
-WITH submitted AS (
-    SELECT o.indicator_code, o.period, o.period_start, o.period_end, o.value,
-           FALSE AS computed, NULL::INTEGER AS n_localities, o.submitted_at
-    FROM observations o {province}
-),
-grouped AS (
-    SELECT o.indicator_code, o.period, sum(o.value) AS total, avg(o.value) AS mean, count(*)::INTEGER AS n
-    FROM observations o {communes}
-    GROUP BY o.indicator_code, o.period
-),
-computed AS (
-    SELECT g.indicator_code, g.period, NULL::DATE AS period_start, NULL::DATE AS period_end,
-           CASE WHEN i.aggregation = 'sum' THEN g.total ELSE g.mean END AS value,
-           TRUE AS computed, g.n AS n_localities, NULL::TIMESTAMP AS submitted_at
-    FROM grouped g JOIN indicators i ON i.code = g.indicator_code AND i.aggregation IN ('sum', 'mean')
-)
-SELECT * FROM submitted
-UNION ALL
-SELECT * FROM computed c
-WHERE NOT EXISTS (
-    SELECT 1 FROM submitted s WHERE s.indicator_code = c.indicator_code AND s.period = c.period
-)
-"""
-    return sql, params
 
 
 def _period_bounds(periods: Iterable[str]) -> pl.DataFrame:
@@ -195,8 +149,8 @@ def province_series(
     indicator_code, period, period_start, period_end, value, computed, n_localities,
     submitted_at.
     """
-    sql, params = province_series_sql(codes, since, until)
-    frame = db.query(sql, params, path)
+    sql, params = province.series_sql(_codes(codes), since, until)
+    frame = _query(sql, params, path)
     missing = frame.filter(pl.col("period_start").is_null()).get_column("period").unique().to_list()
     if missing:
         bounds = _period_bounds(missing)
@@ -208,6 +162,22 @@ def province_series(
             .drop("start", "end")
         )
     return frame.sort("indicator_code", "period_start")
+
+
+# --------------------------------------------------------------------------- the store the rules read
+
+
+def load_store(path: Path = None) -> Store:
+    """Everything ``rules`` needs for the province figures, read once: catalogue, targets, components,
+    the province series (composites computed), first submissions and the data's date."""
+    return Store.build(
+        catalogue(path),
+        targets(path),
+        components(path),
+        province_series(path),
+        first_submissions(path),
+        freshness(path)["latest_submitted_at"][0],
+    )
 
 
 # --------------------------------------------------------------------------- one indicator
@@ -231,7 +201,7 @@ LEFT JOIN observations o
        ON o.locality_code = l.code AND o.indicator_code = $code AND o.period = $period
 ORDER BY o.value DESC NULLS LAST, l.code
 """
-    return db.query(sql, {"code": code.strip().upper(), "period": period.strip()}, path)
+    return _query(sql, {"code": code.strip().upper(), "period": period.strip()}, path)
 
 
 def locality_series(path: Path, code: str, locality_code: str) -> pl.DataFrame:
@@ -245,7 +215,7 @@ FROM observations
 WHERE indicator_code = $code AND locality_code = $locality
 ORDER BY period_start
 """
-    return db.query(sql, {"code": code.strip().upper(), "locality": locality_code.strip()}, path)
+    return _query(sql, {"code": code.strip().upper(), "locality": locality_code.strip()}, path)
 
 
 def history_sql(code: str, locality_code: str | None = None, revisions_only: bool = False) -> tuple[str, Params]:
@@ -286,7 +256,7 @@ def history(path: Path, code: str, locality_code: str | None = None, revisions_o
     previous_value, is_current.
     """
     sql, params = history_sql(code, locality_code, revisions_only)
-    return db.query(sql, params, path)
+    return _query(sql, params, path)
 
 
 # --------------------------------------------------------------------------- submissions and freshness
@@ -335,7 +305,7 @@ def submissions(
     errors (the JSON report as text).
     """
     sql, params = submissions_sql(department, status, limit)
-    return db.query(sql, params, path)
+    return _query(sql, params, path)
 
 
 def submission_errors(path: Path, submission_id: int) -> pl.DataFrame:
@@ -352,7 +322,7 @@ FROM (
 )
 ORDER BY e.row NULLS FIRST, e.column
 """
-    return db.query(sql, {"id": int(submission_id)}, path)
+    return _query(sql, {"id": int(submission_id)}, path)
 
 
 def freshness(path: Path = None) -> pl.DataFrame:
@@ -367,7 +337,7 @@ SELECT (SELECT max(submitted_at) FROM submissions WHERE status = 'accepted') AS 
        (SELECT count(*) FROM submissions WHERE status = 'rejected')::INTEGER AS rejected,
        (SELECT max(period_end) FROM observations) AS latest_period_end
 """
-    return db.query(sql, None, path)
+    return _query(sql, None, path)
 
 
 def first_submissions(path: Path = None, codes: Iterable[str] | None = None) -> pl.DataFrame:
@@ -386,7 +356,7 @@ FROM observation_history {_where(clauses)}
 GROUP BY indicator_code, period
 ORDER BY indicator_code, period_start
 """
-    return db.query(sql, params, path)
+    return _query(sql, params, path)
 
 
 def coverage(path: Path = None) -> pl.DataFrame:
@@ -401,7 +371,7 @@ FROM observations
 GROUP BY indicator_code
 ORDER BY indicator_code
 """
-    return db.query(sql, None, path)
+    return _query(sql, None, path)
 
 
 # --------------------------------------------------------------------------- explorer
@@ -527,14 +497,14 @@ def explorer(
     one of EXPLORER_SORTS. Columns: EXPLORER_COLUMNS.
     """
     sql, params = explorer_sql(filters, sort, descending, limit)
-    return db.query(sql, params, path)
+    return _query(sql, params, path)
 
 
 def explorer_count(path: Path, filters: ExplorerFilters) -> pl.DataFrame:
     """How many observations the filters select. Columns: n."""
     clauses, params = _explorer_where(filters)
     sql = f"SELECT count(*)::BIGINT AS n {_EXPLORER_FROM} {_where(clauses)}"
-    return db.query(sql, params, path)
+    return _query(sql, params, path)
 
 
 # --------------------------------------------------------------------------- one indicator: communes and submissions
@@ -552,7 +522,7 @@ WHERE indicator_code = $code AND locality_code <> ''
 GROUP BY period
 ORDER BY period_start DESC
 """
-    return db.query(sql, {"code": code.strip().upper()}, path)
+    return _query(sql, {"code": code.strip().upper()}, path)
 
 
 def indicator_submissions(path: Path, code: str) -> pl.DataFrame:
@@ -588,4 +558,4 @@ LEFT JOIN current c ON c.submission_id = h.submission_id
 GROUP BY h.submission_id, s.department, s.file_name, s.submitted_at, s.submitted_by
 ORDER BY s.submitted_at DESC, h.submission_id DESC
 """
-    return db.query(sql, {"code": code.strip().upper()}, path)
+    return _query(sql, {"code": code.strip().upper()}, path)

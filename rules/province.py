@@ -1,0 +1,114 @@
+"""The province value: which level is submitted, and the province figure made from communes.
+
+Which rows a department submits
+    A province-level indicator: one province row (no locality). A commune-level
+    one: one row per commune or ward; with aggregation ``none`` the province row
+    is submitted too (``takes_province_value``), so a file may hold it.
+
+The province value (``province_series_sql``, ``from_communes``)
+    The submitted province row when there is one. Otherwise, for aggregation
+    ``sum``, the sum of the communes' values for that period; for ``mean``, their
+    plain (unweighted) mean; for ``none`` nothing is computed (the province
+    value is submitted, or there is none). A computed value carries the number
+    of communes behind it.
+
+Examples (``tests/test_rules_province.py``):
+
+| level | aggregation | province row | communes | province value |
+| --- | --- | --- | --- | --- |
+| commune | sum | none | 3, 4, 5 | 12 (computed from 3) |
+| commune | mean | none | 3, 4, 5 | 4 (computed from 3) |
+| commune | mean | 4,5 | 3, 4, 5 | 4,5 (submitted) |
+| commune | none | none | 3, 4, 5 | none |
+| province | none | 7 | (none) | 7 |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+PROVINCE = ""  # the locality code of the province in the store
+AGGREGATIONS = ("sum", "mean", "none")
+_SQL_AGGREGATE = {"sum": "sum", "mean": "avg"}
+
+
+def takes_province_value(level: Any, aggregation: Any) -> Any:
+    """Whether a province row is submitted: a province-level indicator, or aggregation ``none``.
+
+    Works on plain strings and on polars expressions alike.
+    """
+    return (level == "province") | (aggregation == "none")
+
+
+def from_communes(values: Sequence[float | None], aggregation: str) -> float | None:
+    """The province value made from communes' values: their sum or plain mean; None for ``none`` or no value."""
+    present = [float(v) for v in values if v is not None]
+    if not present or aggregation not in _SQL_AGGREGATE:
+        return None
+    return sum(present) if aggregation == "sum" else sum(present) / len(present)
+
+
+def from_communes_expr(value: pl.Expr, aggregation: pl.Expr) -> pl.Expr:
+    """``from_communes`` as an aggregation expression over a group of commune rows."""
+    return (
+        pl.when(aggregation.first() == "sum")
+        .then(value.sum())
+        .when(aggregation.first() == "mean")
+        .then(value.mean())
+        .otherwise(None)
+    )
+
+
+def series_sql(
+    codes: Sequence[str] | None = None, since: date | None = None, until: date | None = None
+) -> tuple[str, dict[str, object]]:
+    """The province series as SQL: submitted province rows, and communes' sums or means where none was submitted.
+
+    Output columns: indicator_code, period, period_start, period_end (null on computed
+    rows: reading those for millions of commune rows would double the cost; callers
+    fill them from the calendar), value, computed, n_localities, submitted_at.
+    ``codes`` must be upper-case; ``since``/``until`` bound period_start.
+    """
+    params: dict[str, object] = {}
+    obs: list[str] = []
+    if codes is not None:
+        obs.append("list_contains($codes, o.indicator_code)")
+        params["codes"] = list(codes)
+    if since is not None:
+        obs.append("o.period_start >= $since")
+        params["since"] = since
+    if until is not None:
+        obs.append("o.period_start <= $until")
+        params["until"] = until
+    province = " AND ".join(["o.locality_code = ''", *obs])
+    communes = " AND ".join(["o.locality_code <> ''", *obs])
+    by_aggregation = " ".join(f"WHEN '{k}' THEN g.agg_{k}" for k in _SQL_AGGREGATE)
+    sql = f"""
+WITH submitted AS (
+    SELECT o.indicator_code, o.period, o.period_start, o.period_end, o.value,
+           FALSE AS computed, NULL::INTEGER AS n_localities, o.submitted_at
+    FROM observations o WHERE {province}
+),
+grouped AS (
+    SELECT o.indicator_code, o.period, sum(o.value) AS agg_sum, avg(o.value) AS agg_mean, count(*)::INTEGER AS n
+    FROM observations o WHERE {communes}
+    GROUP BY o.indicator_code, o.period
+),
+computed AS (
+    SELECT g.indicator_code, g.period, NULL::DATE AS period_start, NULL::DATE AS period_end,
+           CASE i.aggregation {by_aggregation} END AS value,
+           TRUE AS computed, g.n AS n_localities, NULL::TIMESTAMP AS submitted_at
+    FROM grouped g JOIN indicators i ON i.code = g.indicator_code AND i.aggregation IN ('sum', 'mean')
+)
+SELECT * FROM submitted
+UNION ALL
+SELECT * FROM computed c
+WHERE NOT EXISTS (
+    SELECT 1 FROM submitted s WHERE s.indicator_code = c.indicator_code AND s.period = c.period
+)
+"""
+    return sql, params
