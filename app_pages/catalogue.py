@@ -6,7 +6,7 @@ import db
 from dashboard import components as ui
 from dashboard import evaluation, state
 from dashboard.i18n import label
-from dashboard.page import _is_demo, setup, show_error
+from dashboard.page import setup, show_error
 from dashboard.views import catalogue as view
 from dashboard.views import catalogue_admin as admin
 from dashboard.views.indicator import tiles_css
@@ -78,7 +78,7 @@ with tabs["stages"]:
         for column, (stage, n) in zip(st.columns(6), view.stage_totals(catalogue).items(), strict=True):
             column.metric(f"{view.STAGES.index(stage) + 1}. {label('stage', stage, lang)}", n, border=True)
     matrix = view.stage_matrix(catalogue, lang)
-    ui.chart(ctx, view.stage_heatmap(matrix, lang, ctx.today, ctx.load(_is_demo)), "catalogue_stages", "stages")
+    ui.chart(ctx, view.stage_heatmap(matrix, lang, ctx.as_of, ctx.demo), "catalogue_stages", "stages")
     show(view.stage_table(matrix, lang), "catalogue_stages", "stages")
 
 

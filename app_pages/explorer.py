@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import charts, components, state
 from dashboard.i18n import has, label
 from dashboard.numbers import fmt_number
-from dashboard.page import _is_demo, setup
+from dashboard.page import setup
 from dashboard.views import explorer as view
 from db import queries
 from rules.calendar import FREQUENCIES
@@ -99,8 +99,7 @@ with tabs[tab]:
         else:
             title, source = view.chart_title(plan, meta, names, ctx.t)
             text = charts.chart_text(
-                title, ctx.lang, unit=plan.unit, period=plan.span, source=source, as_of=ctx.today,
-                demo=ctx.load(_is_demo),
+                title, ctx.lang, unit=plan.unit, period=plan.span, source=source, as_of=ctx.as_of, demo=ctx.demo,
             )  # fmt: skip
             figure = charts.explorer_chart(plan.frame, text, by=plan.by)
             components.chart(ctx, figure, ctx.t("explorer.file_chart"), "explorer")

@@ -1,5 +1,5 @@
-"""The input group's indicators (one renderer for the five groups: dashboard.views.group)."""
+"""The input group's indicators (one renderer for the five groups: dashboard.parts.group)."""
 
-from dashboard.views.group import render_group
+from dashboard.parts.group import render_group
 
 render_group("input")

@@ -1,5 +1,5 @@
-"""The outcome group's indicators (one renderer for the five groups: dashboard.views.group)."""
+"""The outcome group's indicators (one renderer for the five groups: dashboard.parts.group)."""
 
-from dashboard.views.group import render_group
+from dashboard.parts.group import render_group
 
 render_group("outcome")

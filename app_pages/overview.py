@@ -2,18 +2,16 @@
 
 import streamlit as st
 
-from dashboard import evaluation, page
+from dashboard import evaluation, figures
 from dashboard.page import setup
 from dashboard.views import overview as view
 from db import queries
 
 ctx = setup("overview")
 evaluated = evaluation.latest(ctx)
-freshness = ctx.load(queries.freshness)
-demo = ctx.load(page._is_demo)
 
 st.html(view.STYLE)
-st.html(view.meta_html(view.as_of_date(freshness), ctx.today, demo, ctx.lang))
+st.html(view.meta_html(ctx.as_of, ctx.today, ctx.demo, ctx.lang))
 if evaluated.is_empty():
     st.info(ctx.t("ui.no_data"), icon=":material/info:")
     st.stop()
@@ -40,11 +38,12 @@ st.html(view.section_title(ctx.t("overview.composites_title"), ctx.t("overview.c
 computed = view.computed_codes(ctx.load(queries.catalogue))
 st.html(view.composite_tiles_html(view.composite_rows(evaluated), ctx.lang, computed))
 
-# Departments: their indicators by status and how punctually they send data this year.
+# Departments: their indicators by status and how punctually they send data, in the stated window.
 departments = view.department_rows(evaluation.departments(ctx))
 late = departments.filter(departments["late"] > 0).height
 st.html(
     view.section_title(ctx.t("ui.departments"), ctx.t("summary.departments_late", n=late, total=departments.height))
 )
-st.html(view.departments_html(departments, ctx.lang))
-st.caption(ctx.t("overview.on_time_note", year=ctx.today.year))
+since = evaluation.window(ctx).since
+st.html(view.departments_html(departments, since, ctx.lang))
+st.caption(ctx.t("overview.on_time_note", since=figures.date(since, ctx.lang)))

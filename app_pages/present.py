@@ -2,20 +2,17 @@
 
 import streamlit as st
 
-from dashboard import components, evaluation, page, state
+from dashboard import evaluation, figures, links, state
 from dashboard.i18n import label
 from dashboard.page import setup
-from dashboard.views import overview
 from dashboard.views import present as view
-from dashboard.views.group import GROUPS, department_options, name_col
+from dashboard.views.group import GROUPS, department_options
 from db import queries
 
 ctx = setup("present", show_title=False)
 st.html(view.STYLE)
 evaluated = evaluation.latest(ctx)
 catalogue = ctx.load(queries.catalogue)
-as_of = overview.as_of_date(ctx.load(queries.freshness))
-demo = ctx.load(page._is_demo)
 
 
 def restart() -> None:
@@ -48,7 +45,7 @@ with chooser.popover(ctx.t("present.choose"), icon=":material/tune:", width="str
             format_func=lambda c: depts.get(c, c), on_change=restart,
         )  # fmt: skip
     else:
-        names = dict(zip(evaluated["code"], evaluated[name_col(ctx.lang)], strict=True))
+        names = {r["code"]: figures.name(r, ctx.lang) for r in evaluated.iter_rows(named=True)}
         codes = state.multiselect(
             ctx.t("ui.indicators"), list(names), key="codes",
             format_func=lambda c: f"{c} · {names[c]}", on_change=restart,
@@ -58,7 +55,7 @@ with chooser.popover(ctx.t("present.choose"), icon=":material/tune:", width="str
 
 rows = view.slide_rows(evaluated, mode, group, department, codes, "warnings" if focus else "all")
 what = view.context_text(mode, group, department, codes, focus, evaluated, ctx.lang)
-bar.html(view.top_html(what, components.href("", ctx.lang), ctx.lang, as_of, demo))
+bar.html(view.top_html(what, links.href("", ctx.lang), ctx.lang, ctx.as_of, ctx.demo))
 if rows.is_empty():
     st.html(view.empty_html(ctx.t("present.nothing")))
     st.stop()
@@ -72,7 +69,7 @@ meta = catalogue.filter(catalogue["code"] == row["code"]).row(0, named=True)
 st.html(view.title_html(row, ctx.lang, label("frequency", row["frequency"], ctx.lang)))
 left, right = st.columns([2.15, 1], gap="large")
 series = evaluation.series(ctx, row["code"])
-labels = view.chart_labels(row, ctx.lang, meta["source"], as_of, demo)
+labels = view.chart_labels(row, meta["source"], ctx.stamp)
 left.altair_chart(view.slide_figure(series, row, labels), width="stretch", theme=None, key="slide_chart")
 right.html(view.panel_html(row, ctx.lang))
 st.html(view.summary_html(view.summary(row, ctx.lang)))

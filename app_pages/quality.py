@@ -5,12 +5,11 @@ import streamlit as st
 from dashboard import charts, components, evaluation, state
 from dashboard.i18n import label
 from dashboard.numbers import fmt_number, fmt_percent
-from dashboard.page import _is_demo, setup
+from dashboard.page import setup
 from dashboard.views import quality as view
 from dashboard.views.explorer import bound_multiselect, bound_tabs, month_options, period_range, range_text
 from dashboard.views.submit import report_display
 from db import queries
-from rules import timeliness
 
 ctx = setup("quality")
 st.caption(ctx.t("quality.intro"))
@@ -30,20 +29,23 @@ with st.container(border=True):
         ctx.t("quality.grain"), list(view.GRAINS), "by", "quarter", lambda g: ctx.t(f"quality.grain.{g}"), c4
     )
 
-rolled = view.rollup(timeliness.by_department(evaluation.timeliness_detail(ctx)), grain, chosen, month_from, month_to)
+detail = view.selected(
+    evaluation.timeliness_detail(ctx, None, view.window(month_from, ctx.today)), chosen, month_from, month_to
+)
+rolled = view.rollup(detail, grain)
 rejected = view.rejected(ctx.load(queries.submissions, None, "rejected"), chosen, month_from, month_to)
 unusual = view.outliers(evaluation.outliers(ctx), chosen, month_from, month_to)
 gaps = view.gaps(evaluation.gaps(ctx), chosen)
 
 # ---- the selection at a glance
-sums = view.totals(rolled)
+sums = view.totals(detail)
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric(
     ctx.t("quality.metric_received"), fmt_percent(sums["received_pct"], ctx.lang, 1), border=True,
     help=ctx.t("quality.metric_received_help", received=num(sums["received"]), expected=num(sums["expected"])),
 )  # fmt: skip
 m2.metric(
-    ctx.t("quality.metric_on_time"), fmt_percent(sums["on_time_pct"], ctx.lang, 1), border=True,
+    ctx.t("quality.metric_on_time", range=range_text(month_from, month_to, ctx.lang, first, latest)), fmt_percent(sums["on_time_pct"], ctx.lang, 1), border=True,
     help=ctx.t("quality.metric_on_time_help", on_time=num(sums["on_time"]), expected=num(sums["expected"])),
 )  # fmt: skip
 m3.metric(ctx.t("quality.metric_rejected"), num(rejected.height), border=True)
@@ -65,7 +67,7 @@ with tabs[tab]:
     elif tab == "timeliness":
         text = charts.chart_text(
             ctx.t("quality.heatmap_title"), ctx.lang, period=range_text(month_from, month_to, ctx.lang, first, latest),
-            as_of=ctx.today, demo=ctx.load(_is_demo),
+            as_of=ctx.as_of, demo=ctx.demo,
         )  # fmt: skip
         heatmap = charts.timeliness_heatmap(view.heatmap_frame(rolled, depts, ctx.lang), text)
         components.chart(ctx, heatmap, ctx.t("quality.file_heatmap"), "quality_heatmap")

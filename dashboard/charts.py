@@ -27,9 +27,12 @@ from dashboard import numbers, theme
 from dashboard.frames import each
 from dashboard.i18n import CODES, has, normalize_lang, t, vi_sort_key
 from rules import calendar as periods
+from rules import timeliness
+from rules.plan import status_bands
 
 __all__ = [
     "ChartText",
+    "Stamp",
     "chart_text",
     "status_bands",
     "history_chart",
@@ -41,7 +44,6 @@ __all__ = [
     "status_by_group_chart",
     "composite_contributions_chart",
     "timeliness_heatmap",
-    "timeliness_cells",
     "explorer_chart",
 ]
 
@@ -140,6 +142,22 @@ def chart_text(
     )
 
 
+@dataclass(frozen=True)
+class Stamp:
+    """What every chart carries besides its own words: the reader's language, the date of the data, the demo mark.
+
+    Pages take it from their context (``Ctx.stamp``), so every chart, and its PNG and SVG, says the same "as of".
+    """
+
+    lang: str = "vi"
+    as_of: date | None = None
+    demo: bool = False
+
+    def text(self, title: str, **kwargs: Any) -> ChartText:
+        """``chart_text`` with this stamp's language, date and demo mark."""
+        return chart_text(title, self.lang, as_of=self.as_of, demo=self.demo, **kwargs)
+
+
 # --- Frames -----------------------------------------------------------------------------------------
 
 
@@ -176,10 +194,7 @@ def _with_labels(df: pl.DataFrame, lang: str) -> pl.DataFrame:
     missing = df.filter(pl.col("period_label").is_null())["period"].unique().to_list()
     if not missing:
         return df
-    written = {}
-    for text in missing:
-        parsed = periods.parse(text)
-        written[text] = periods.label(parsed, lang) if parsed else text
+    written = {text: periods.label_of(text, lang) for text in missing}
     filled = pl.col("period").replace_strict(written, default=pl.col("period"), return_dtype=pl.Utf8)
     return df.with_columns(pl.coalesce(pl.col("period_label"), filled).alias("period_label"))
 
@@ -224,47 +239,6 @@ def _legend(big_screen: bool = False, **kw: Any) -> alt.Legend:
 # --- Threshold bands --------------------------------------------------------------------------------------
 
 
-def status_bands(
-    target: float | None,
-    direction: str = "up",
-    on_track_pct: float = 100.0,
-    at_risk_pct: float = 90.0,
-) -> list[tuple[str, float, float]]:
-    """The value ranges of each status for one target: ``[(status, low, high), ...]``, open ends as ±inf.
-
-    The same rule as ``dashboard.evaluation`` (% of plan against the thresholds), drawn in values:
-    up: on track from ``target × on%``, at risk from ``target × risk%``;
-    down: on track up to ``target ÷ on%``, at risk up to ``target ÷ risk%``;
-    target: on track within ``(100 − on)%`` of the target either side, at risk within ``(100 − risk)%``.
-    Where a ratio means nothing (up or down with a target <= 0) only met / not met is drawn.
-    """
-    if numbers.is_missing(target):
-        return []
-    tgt = float(target)
-    inf = math.inf
-    on, risk = on_track_pct / 100.0, at_risk_pct / 100.0
-    if direction == "down":
-        if tgt <= 0:
-            return [("on_track", -inf, tgt), ("off_track", tgt, inf)]
-        on_lvl, risk_lvl = tgt / on, tgt / risk
-        bands = [("on_track", -inf, on_lvl), ("at_risk", on_lvl, risk_lvl), ("off_track", risk_lvl, inf)]
-    elif direction == "target":
-        d_on, d_risk = abs(tgt) * max(0.0, 1 - on), abs(tgt) * max(0.0, 1 - risk)
-        bands = [
-            ("off_track", -inf, tgt - d_risk),
-            ("at_risk", tgt - d_risk, tgt - d_on),
-            ("on_track", tgt - d_on, tgt + d_on),
-            ("at_risk", tgt + d_on, tgt + d_risk),
-            ("off_track", tgt + d_risk, inf),
-        ]
-    else:
-        if tgt <= 0:  # no ratio: met or not
-            return [("off_track", -inf, tgt), ("on_track", tgt, inf)]
-        on_lvl, risk_lvl = tgt * on, tgt * risk
-        bands = [("off_track", -inf, risk_lvl), ("at_risk", risk_lvl, on_lvl), ("on_track", on_lvl, inf)]
-    return [(s, lo, hi) for s, lo, hi in bands if hi > lo]
-
-
 def _y_domain(values: list[float], zero: bool) -> list[float]:
     if not values:
         return [0.0, 1.0]
@@ -286,8 +260,8 @@ def history_chart(
     labels: ChartText | Mapping[str, Any],
     *,
     direction: str = "up",
-    on_track_pct: float = 100.0,
-    at_risk_pct: float = 90.0,
+    on_track_pct: float | None = None,
+    at_risk_pct: float | None = None,
     mark: str = "line",
     big_screen: bool = False,
 ) -> alt.TopLevelMixin:
@@ -870,11 +844,11 @@ def timeliness_heatmap(df: pl.DataFrame, labels: ChartText | Mapping[str, Any]) 
     ``missing`` ``not_due``); optional ``cell_text`` (str written in the cell,
     e.g. ``3/4`` received of expected). Departments in Vietnamese order.
     The counts of ``evaluation.timeliness_by_department`` are accepted too
-    (see ``timeliness_cells``).
+    (see ``rules.timeliness.verdicts``).
     """
     text = _text(labels)
     if df is not None and "status" not in df.columns and {"expected", "received", "on_time"} <= set(df.columns):
-        df = timeliness_cells(df)
+        df = timeliness.verdicts(df)
     df = _frame(
         df,
         {
@@ -942,27 +916,6 @@ def timeliness_heatmap(df: pl.DataFrame, labels: ChartText | Mapping[str, Any]) 
         )
     height = max(120, 28 * len(departments))
     return _finish(alt.layer(*layers), text, height)
-
-
-def timeliness_cells(df: pl.DataFrame) -> pl.DataFrame:
-    """One status per department and period from counts (``expected``, ``received``, ``on_time``).
-
-    ``missing`` when anything due is missing, else ``late`` when anything came
-    late, else ``on_time``; ``not_due`` when nothing was expected yet.
-    ``cell_text`` is ``received/expected``. Other columns pass through.
-    """
-    expected, received, on_time = (pl.col(c).fill_null(0) for c in ("expected", "received", "on_time"))
-    return df.with_columns(
-        pl.when(expected == 0)
-        .then(pl.lit("not_due"))
-        .when(received < expected)
-        .then(pl.lit("missing"))
-        .when(on_time < received)
-        .then(pl.lit("late"))
-        .otherwise(pl.lit("on_time"))
-        .alias("status"),
-        pl.when(expected > 0).then(received.cast(pl.Utf8) + pl.lit("/") + expected.cast(pl.Utf8)).alias("cell_text"),
-    )
 
 
 # --- Explorer -------------------------------------------------------------------------------------------------

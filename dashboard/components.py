@@ -7,17 +7,19 @@ on screen, so what is exported is what was seen.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
 
 import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import export
+from dashboard import export, links
 from dashboard.i18n import t
+from dashboard.markdown import plain  # noqa: F401  (pages call ui.plain)
 from dashboard.page import Ctx
+from dashboard.tables import Table
 
 STATUS_ICONS = {
     "on_track": "🟢",
@@ -36,20 +38,9 @@ def status_label(status: str | None, lang: str) -> str:
     return f"{STATUS_ICONS.get(status, '⚪')} {t(f'status.{status}', lang)}"
 
 
-def href(page: str, lang: str, **params: Any) -> str:
-    """A relative link to a page with its filters in the query string (language kept)."""
-    query = {k: v for k, v in params.items() if v not in (None, "", [])}
-    if lang != "vi":
-        query["lang"] = lang
-    text = urlencode(query, doseq=True)
-    return f"./{page}" + (f"?{text}" if text else "")
-
-
 def page_link(ctx: Ctx, page: str, label: str, icon: str | None = None, **params: Any) -> None:
     """st.page_link that keeps the language and passes the filters in the address."""
-    query = {k: str(v) for k, v in params.items() if v not in (None, "")}
-    if ctx.lang != "vi":
-        query["lang"] = ctx.lang
+    query = {k: str(v) for k, v in links.query(ctx.lang, **params).items()}
     st.page_link(f"app_pages/{page}.py", label=label, icon=icon, query_params=query or None)
 
 
@@ -124,6 +115,20 @@ def table(
             icon=":material/database:",
         )
     return shown
+
+
+def shown(ctx: Ctx, view: Table, name: str, key: str, most: int | None = None, **kwargs: Any) -> Any:
+    """A view's table with its downloads; link columns open their page; ``most``: the tallest it may be in
+    pixels (shorter when it has few rows)."""
+    links = {c: st.column_config.LinkColumn(c, display_text=":material/open_in_new:") for c in view.links}
+    if most:
+        kwargs["height"] = min(most, 38 + 35 * max(1, view.display.height))
+    return table(ctx, view.display, name, key, downloads=view.download, column_config=view.config | links, **kwargs)
+
+
+def sentence_html(text: str) -> str:
+    """A sentence built from data (an indicator's summary), as escaped HTML: text, never Markdown."""
+    return f'<p class="ind-sentence" style="color:#3d4550;font-size:1rem;margin:.1rem 0 .5rem">{html.escape(text)}</p>'
 
 
 def empty(ctx: Ctx, key: str = "ui.no_data") -> None:

@@ -79,9 +79,11 @@ def _timeliness(path: str, version: tuple[int, ...], window: timeliness.Window) 
     return timeliness.detail(s.catalogue, s.first_submissions, window)
 
 
-def timeliness_detail(ctx: _Ctx, codes: Iterable[str] | None = None) -> pl.DataFrame:
-    """rules.timeliness.detail in the stated window, optionally for some indicators."""
-    detail = _timeliness(str(ctx.path), ctx.version, window(ctx))
+def timeliness_detail(
+    ctx: _Ctx, codes: Iterable[str] | None = None, within: timeliness.Window | None = None
+) -> pl.DataFrame:
+    """rules.timeliness.detail in a window (by default the stated one, ``window``), optionally for some indicators."""
+    detail = _timeliness(str(ctx.path), ctx.version, within or window(ctx))
     wanted = _codes(codes)
     return detail if wanted is None else detail.filter(pl.col("indicator_code").is_in(wanted))
 

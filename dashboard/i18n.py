@@ -65,6 +65,13 @@ def t(key: str, lang: str = DEFAULT_LANG, **fmt: Any) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def localized(row: Any, field: str, lang: str, fallback: str = "code") -> str:
+    """A data field in the reader's language (``name_vi`` / ``name_en``), the other language, then the row's
+    ``fallback`` column: ``localized(row, "name", "en")``, ``localized(row, "owner_name", "vi", "owner")``."""
+    first, second = (f"{field}_vi", f"{field}_en") if normalize_lang(lang) == "vi" else (f"{field}_en", f"{field}_vi")
+    return str(row.get(first) or row.get(second) or row.get(fallback) or "")
+
+
 def has(key: str) -> bool:
     """Whether the catalogue holds ``key``."""
     return key in catalogue(DEFAULT_LANG)

@@ -1,4 +1,14 @@
-"""Numbers as people read them: ``1.234,5`` in Vietnamese, ``1,234.5`` in English.
+"""Numbers as people read them: ``1.234,5`` in Vietnamese, ``1,234.5`` in English: the one home of number style.
+
+The style, chosen once and applied everywhere (screen, charts, exports, slides, reports):
+
+| what | Vietnamese | English |
+| --- | --- | --- |
+| a figure, with the decimals it was submitted with (``decimals``) | ``65.908 tỷ đồng``, ``1,04 %`` | ``65,908``, ``1.04%`` |
+| a percentage of plan, a change in percent | one decimal: ``60,9 %``, ``+7,2 %`` | ``60.9%``, ``+7.2%`` |
+| a sign | ``+`` and the minus sign ``−`` (U+2212) on changes and on negative figures | same |
+| a percent | a space before ``%`` | no space |
+| a date | ``14/10/2025`` | ``14 Oct 2025`` |
 
 Python formatting for text and tables, and the matching d3-format locales so
 that chart axes and tooltips (Vega) use the same separators. Rounding is half
@@ -14,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 MISSING = "–"  # en dash: no value
-MINUS = "−"  # U+2212, used for signed changes only; plain numbers keep '-' so they paste into spreadsheets
+MINUS = "−"  # U+2212: the minus of changes and negative figures (downloads keep raw numbers)
 
 _SEPARATORS = {"vi": (",", "."), "en": (".", ",")}  # (decimal, thousands)
 
@@ -82,6 +92,26 @@ def is_missing(x: Any) -> bool:
         return True
 
 
+def decimals(values: Any) -> int:
+    """Decimals that show figures as they were submitted (1,04 % stays 1,04 %, 65.908 tỷ đồng has none).
+
+    The most decimals any of the values uses, capped by the largest magnitude: 4 below
+    one (a 0–1 index: 0,8241), 2 below a thousand, 1 below ten thousand, none from ten
+    thousand up (65.908 tỷ đồng). One value or a series (its figures then line up).
+    """
+    items = values if isinstance(values, list | tuple) else [values]
+    finite = [abs(float(v)) for v in items if not is_missing(v)]
+    if not finite:
+        return 0
+    top = max(finite)
+    cap = 4 if top < 1 else 2 if top < 1_000 else 1 if top < 10_000 else 0
+    for places in range(cap + 1):
+        scale = 10**places
+        if all(abs(v * scale - round(v * scale)) < 1e-6 * max(1.0, v * scale) for v in finite):
+            return places
+    return cap
+
+
 def default_decimals(x: float) -> int:
     """Decimals that suit the magnitude: 56.834 · 1.234,5 · 12,5 · 0,824 · 0,00123 (three significant digits below one)."""
     a = abs(float(x))
@@ -120,7 +150,7 @@ def fmt_number(x: Any, lang: str = "vi", decimals: int | None = None) -> str:
     q = _round(x, places)
     if q == 0:
         q = abs(q)  # no "-0"
-    sign = "-" if q < 0 else ""
+    sign = MINUS if q < 0 else ""
     text = f"{abs(q):f}"
     whole, _, frac = text.partition(".")
     if auto:
@@ -182,6 +212,14 @@ def fmt_date(d: date | datetime | None, lang: str = "vi") -> str:
     if _lang(lang) == "vi":
         return f"{d.day:02d}/{d.month:02d}/{d.year}"
     return f"{d.day} {TIME_LOCALES['en']['shortMonths'][d.month - 1]} {d.year}"
+
+
+def fmt_datetime(value: date | datetime | None, lang: str = "vi") -> str:
+    """``14/10/2025 09:30`` (vi) or ``14 Oct 2025 09:30`` (en); the date alone for a date."""
+    if value is None:
+        return MISSING
+    day = fmt_date(value, lang)
+    return f"{day} {value:%H:%M}" if isinstance(value, datetime) else day
 
 
 def series_decimals(values: Any) -> int:

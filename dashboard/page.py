@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,8 +15,11 @@ import settings
 from auth import roles
 from auth.accounts import Account
 from dashboard import state
+from dashboard.charts import Stamp
 from dashboard.i18n import t
 from dashboard.login import require_login, session_account
+from db import queries
+from rules.store import as_of_date
 
 T = TypeVar("T")
 _REGISTRY: dict[str, Callable[..., Any]] = {}
@@ -30,16 +33,23 @@ def _run(name: str, version: tuple[int, ...], args: tuple, kwargs: tuple) -> Any
 
 @dataclass(frozen=True)
 class Ctx:
-    """What a page needs: the language, the database, its data version and today."""
+    """What a page needs: the language, the database, its data version, today, the date of the data, the demo mark."""
 
     lang: str
     path: Path
     version: tuple[int, ...]
     today: date
     account: Account | None = None
+    as_of: date | None = None  # the date of the data (rules.store): every chart, export and slide says this one
+    demo: bool = False
 
     def t(self, key: str, **fmt: Any) -> str:
         return t(key, self.lang, **fmt)
+
+    @property
+    def stamp(self) -> Stamp:
+        """The language, the date of the data and the demo mark, for every chart of the page."""
+        return Stamp(self.lang, self.as_of, self.demo)
 
     def can(self, action: str) -> bool:
         """May this session's account do ``action`` ('read', 'export', 'submit', 'admin')?"""
@@ -78,12 +88,13 @@ def setup(page_key: str, title: str | None = None, show_title: bool = True) -> C
         # Defence in depth: a page reached without app.py's gate runs the same gate.
         account = require_login(lang)
     ctx = Ctx(lang=lang, path=path, version=db.data_version(path), today=settings.today(), account=account)
+    ctx = replace(ctx, as_of=as_of_date(ctx.load(queries.freshness)["latest_submitted_at"][0]), demo=ctx.load(_is_demo))
     if not ctx.can("export"):
         # The grids' own "Download as CSV" follows the export right too (what is on screen can still be copied).
         st.html(f"<style>{_NO_GRID_DOWNLOAD}</style>")
     if show_title:
         st.title(title or ctx.t(f"page.{page_key}"))
-    if ctx.load(_is_demo):
+    if ctx.demo:
         st.sidebar.caption("🧪 " + ctx.t("ui.demo_banner"))
     return ctx
 

@@ -395,15 +395,17 @@ EXPLORER_COLUMNS = (
     "department",
     "submission_id",
     "submitted_at",
+    "computed",
+    "n_localities",
 )
 
 # The sorts a user may choose, mapped to SQL that is never built from user text.
 EXPLORER_SORTS: dict[str, str] = {
-    "indicator": "o.indicator_code",
-    "period": "o.period_start",
-    "locality": "o.locality_code",
-    "value": "o.value",
-    "submitted_at": "o.submitted_at",
+    "indicator": "indicator_code",
+    "period": "period_start",
+    "locality": "locality_code",
+    "value": "value",
+    "submitted_at": "submitted_at",
 }
 
 DEFAULT_ROW_CAP = 100_000
@@ -437,9 +439,6 @@ def _explorer_where(f: ExplorerFilters) -> tuple[list[str], Params]:
     if f.codes:
         clauses.append("list_contains($codes, o.indicator_code)")
         params["codes"] = _codes(f.codes)
-    if f.localities:
-        clauses.append("list_contains($localities, o.locality_code)")
-        params["localities"] = sorted({loc.strip() for loc in f.localities})
     if f.period_from is not None:
         clauses.append("o.period_start >= $period_from")
         params["period_from"] = f.period_from
@@ -449,11 +448,34 @@ def _explorer_where(f: ExplorerFilters) -> tuple[list[str], Params]:
     return clauses, params
 
 
-_EXPLORER_FROM = """
-FROM observations o
-JOIN indicators i ON i.code = o.indicator_code
-LEFT JOIN localities l ON l.code = o.locality_code
+def _explorer_selection(filters: ExplorerFilters) -> tuple[str, Params]:
+    """The explorer's rows as SQL: the submitted values under the filters, and the province values made from
+    communes (``rules.province``) where none was submitted, marked ``computed``; the locality filter last."""
+    clauses, params = _explorer_where(filters)
+    place = ""
+    if filters.localities:
+        place = "WHERE list_contains($localities, locality_code)"
+        params["localities"] = sorted({loc.strip() for loc in filters.localities})
+    sql = f"""
+WITH sel AS (
+    SELECT o.indicator_code, o.period, o.period_start, o.period_end, o.locality_code, o.value, o.note,
+           o.department, o.submission_id, o.submitted_at, i.aggregation
+    FROM observations o JOIN indicators i ON i.code = o.indicator_code
+    {_where(clauses)}
+),
+rows AS (
+    SELECT indicator_code, period, period_start, period_end, locality_code, value, note, department,
+           submission_id, submitted_at, FALSE AS computed, NULL::INTEGER AS n_localities
+    FROM sel
+    UNION ALL
+    SELECT c.indicator_code, c.period, c.period_start, c.period_end, '' AS locality_code, c.value, NULL AS note,
+           i.owner AS department, NULL::BIGINT AS submission_id, NULL::TIMESTAMP AS submitted_at,
+           TRUE AS computed, c.n_localities
+    FROM ({province.computed_sql("sel")}) c JOIN indicators i ON i.code = c.indicator_code
+)
+SELECT * FROM rows {place}
 """
+    return sql, params
 
 
 def explorer_sql(
@@ -462,23 +484,24 @@ def explorer_sql(
     descending: bool = False,
     limit: int | None = DEFAULT_ROW_CAP,
 ) -> tuple[str, Params]:
-    """The explorer statement: submitted observations under the filters, sorted from the allow-list."""
+    """The explorer statement: the selection (``_explorer_selection``) with names, sorted from the allow-list."""
     if sort not in EXPLORER_SORTS:
         raise ValueError(f"unknown sort {sort!r}; expected one of {sorted(EXPLORER_SORTS)}")
-    clauses, params = _explorer_where(filters)
-    order = f"{EXPLORER_SORTS[sort]} {'DESC' if descending else 'ASC'}"
+    selection, params = _explorer_selection(filters)
+    order = f"r.{EXPLORER_SORTS[sort]} {'DESC' if descending else 'ASC'}"
     tail = ""
     if limit is not None:
         tail = "LIMIT $limit"
         params["limit"] = int(limit)
     sql = f"""
-SELECT o.indicator_code, i.name_vi, i.name_en, i."group", i.field, i.owner, i.unit, i.frequency,
-       o.period, o.period_start, o.period_end, o.locality_code,
-       CASE WHEN o.locality_code = '' THEN NULL ELSE l.name END AS locality_name,
-       o.value, o.note, o.department, o.submission_id, o.submitted_at
-{_EXPLORER_FROM}
-{_where(clauses)}
-ORDER BY {order}, o.indicator_code, o.period_start, o.locality_code
+SELECT r.indicator_code, i.name_vi, i.name_en, i."group", i.field, i.owner, i.unit, i.frequency,
+       r.period, r.period_start, r.period_end, r.locality_code,
+       CASE WHEN r.locality_code = '' THEN NULL ELSE l.name END AS locality_name,
+       r.value, r.note, r.department, r.submission_id, r.submitted_at, r.computed, r.n_localities
+FROM ({selection}) r
+JOIN indicators i ON i.code = r.indicator_code
+LEFT JOIN localities l ON l.code = r.locality_code
+ORDER BY {order}, r.indicator_code, r.period_start, r.locality_code
 {tail}
 """
     return sql, params
@@ -491,7 +514,7 @@ def explorer(
     descending: bool = False,
     limit: int | None = DEFAULT_ROW_CAP,
 ) -> pl.DataFrame:
-    """Submitted observations under the filters, at most `limit` rows (None: all, for downloads).
+    """The values under the filters (computed province values included), at most `limit` rows (None: all).
 
     Compare with `explorer_count` to tell whether the cap cut the selection. Sort is
     one of EXPLORER_SORTS. Columns: EXPLORER_COLUMNS.
@@ -501,10 +524,9 @@ def explorer(
 
 
 def explorer_count(path: Path, filters: ExplorerFilters) -> pl.DataFrame:
-    """How many observations the filters select. Columns: n."""
-    clauses, params = _explorer_where(filters)
-    sql = f"SELECT count(*)::BIGINT AS n {_EXPLORER_FROM} {_where(clauses)}"
-    return _query(sql, params, path)
+    """How many values the filters select (computed province values included). Columns: n."""
+    selection, params = _explorer_selection(filters)
+    return _query(f"SELECT count(*)::BIGINT AS n FROM ({selection})", params, path)
 
 
 # --------------------------------------------------------------------------- one indicator: communes and submissions

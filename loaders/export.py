@@ -1,4 +1,8 @@
-"""Export the catalogue, reference data and current observations (CONTRACT §4).
+"""Export the catalogue, reference data, current observations and the evaluation (CONTRACT §4).
+
+``evaluation`` is one row per indicator at its latest evaluated period, the
+figures the overview shows, computed by ``rules.evaluate`` from the same store
+as the dashboard (as of ``settings.today()``), with the contract's columns.
 
 Formats: ``csv`` and ``json`` (to a file or standard output), ``parquet`` and
 ``xlsx`` (to a file). The catalogue uses the field names of CONTRACT §1 plus
@@ -17,15 +21,19 @@ import io
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
 import polars as pl
 
 import db
+import settings
+from db import queries
 from loaders.errors import UsageError
+from rules import evaluate
 
-WHAT: tuple[str, ...] = ("catalogue", "departments", "localities", "observations")
+WHAT: tuple[str, ...] = ("catalogue", "departments", "localities", "observations", "evaluation")
 FORMATS: tuple[str, ...] = ("csv", "json", "parquet", "xlsx")
 CATALOGUE_FIELDS: tuple[str, ...] = (
     "code",
@@ -62,6 +70,26 @@ OBSERVATION_COLUMNS: tuple[str, ...] = (
     "submission_id",
     "submitted_at",
     "note",
+)
+EVALUATION_COLUMNS: tuple[str, ...] = (
+    "indicator_code",
+    "group",
+    "owner",
+    "period",
+    "value",
+    "unit",
+    "ytd",
+    "target",
+    "plan_to_date",
+    "pct_of_target",
+    "pct_of_plan",
+    "prev_period",
+    "change_prev_pct",
+    "yoy_period",
+    "change_yoy_pct",
+    "trend",
+    "status",
+    "as_of",
 )
 _NESTED = ("targets", "components", "thresholds")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -130,6 +158,26 @@ def table(what: str, db_path: str | os.PathLike | None = None) -> pl.DataFrame:
         return con.sql(queries[what]).pl()
 
 
+def evaluation(db_path: str | os.PathLike | None = None, today: date | None = None) -> pl.DataFrame:
+    """One row per indicator at its latest evaluated period (``rules.evaluate.latest``), in EVALUATION_COLUMNS.
+
+    ``ytd`` is given for flow and year-to-date indicators only; an indicator without data has its
+    status (``no_data``) and empty figures.
+    """
+    latest = evaluate.latest(queries.load_store(db_path), today or settings.today())
+    paced = pl.col("value_type").is_in(["flow", "ytd"])
+    return latest.select(
+        pl.col("code").alias("indicator_code"),
+        "group",
+        "owner",
+        "period",
+        "value",
+        "unit",
+        pl.when(paced).then(pl.col("ytd")).alias("ytd"),
+        *EVALUATION_COLUMNS[7:],
+    )
+
+
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     """Text that a spreadsheet would run as a formula gets a leading quote; numbers are left alone."""
 
@@ -196,14 +244,15 @@ def export(
         else:
             frame = _catalogue_frame(records, nested_as_text=fmt in ("csv", "xlsx"))
     else:
-        frame = table(what, db_path)
+        frame = evaluation(db_path) if what == "evaluation" else table(what, db_path)
         count = frame.height
         if what == "observations":
             frame = frame.with_columns(pl.col("locality_code").fill_null(""))
         if fmt == "json":
             data = _json_bytes(
                 frame.with_columns(
-                    pl.col(pl.Datetime).dt.strftime("%Y-%m-%dT%H:%M:%S%.f").str.strip_suffix(".000000")
+                    pl.col(pl.Datetime).dt.strftime("%Y-%m-%dT%H:%M:%S%.f").str.strip_suffix(".000000"),
+                    pl.col(pl.Date).dt.strftime("%Y-%m-%d"),
                 ).to_dicts()
             )
     if fmt == "csv":

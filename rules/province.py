@@ -63,52 +63,68 @@ def from_communes_expr(value: pl.Expr, aggregation: pl.Expr) -> pl.Expr:
     )
 
 
+def computed_sql(rows: str, with_bounds: bool = True) -> str:
+    """The province rows made from communes, as a SELECT over the relation ``rows`` (the rule in SQL).
+
+    ``rows`` holds indicator_code, period, period_start, period_end, locality_code,
+    value and aggregation; a row comes out for each (indicator, period) with commune
+    values, aggregation ``sum`` or ``mean`` and no province row in ``rows``. Output
+    columns: indicator_code, period, period_start, period_end (null unless
+    ``with_bounds``: reading them for millions of commune rows costs), value,
+    n_localities.
+    """
+    bounds = (
+        "any_value(c.period_start) AS period_start, any_value(c.period_end) AS period_end"
+        if with_bounds
+        else "NULL::DATE AS period_start, NULL::DATE AS period_end"
+    )
+    by_aggregation = " ".join(f"WHEN '{k}' THEN {f}(c.value)" for k, f in _SQL_AGGREGATE.items())
+    return f"""
+SELECT c.indicator_code, c.period, {bounds},
+       CASE any_value(c.aggregation) {by_aggregation} END AS value,
+       count(*)::INTEGER AS n_localities
+FROM {rows} c
+WHERE c.locality_code <> '' AND c.aggregation IN ('sum', 'mean')
+  AND NOT EXISTS (
+      SELECT 1 FROM {rows} p WHERE p.locality_code = '' AND p.indicator_code = c.indicator_code AND p.period = c.period
+  )
+GROUP BY c.indicator_code, c.period
+"""
+
+
 def series_sql(
     codes: Sequence[str] | None = None, since: date | None = None, until: date | None = None
 ) -> tuple[str, dict[str, object]]:
     """The province series as SQL: submitted province rows, and communes' sums or means where none was submitted.
 
     Output columns: indicator_code, period, period_start, period_end (null on computed
-    rows: reading those for millions of commune rows would double the cost; callers
-    fill them from the calendar), value, computed, n_localities, submitted_at.
-    ``codes`` must be upper-case; ``since``/``until`` bound period_start.
+    rows; callers fill them from the calendar), value, computed, n_localities,
+    submitted_at. ``codes`` must be upper-case; ``since``/``until`` bound period_start.
     """
     params: dict[str, object] = {}
-    obs: list[str] = []
+    clauses: list[str] = []
     if codes is not None:
-        obs.append("list_contains($codes, o.indicator_code)")
+        clauses.append("list_contains($codes, o.indicator_code)")
         params["codes"] = list(codes)
     if since is not None:
-        obs.append("o.period_start >= $since")
+        clauses.append("o.period_start >= $since")
         params["since"] = since
     if until is not None:
-        obs.append("o.period_start <= $until")
+        clauses.append("o.period_start <= $until")
         params["until"] = until
-    province = " AND ".join(["o.locality_code = ''", *obs])
-    communes = " AND ".join(["o.locality_code <> ''", *obs])
-    by_aggregation = " ".join(f"WHEN '{k}' THEN g.agg_{k}" for k in _SQL_AGGREGATE)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     sql = f"""
-WITH submitted AS (
-    SELECT o.indicator_code, o.period, o.period_start, o.period_end, o.value,
-           FALSE AS computed, NULL::INTEGER AS n_localities, o.submitted_at
-    FROM observations o WHERE {province}
-),
-grouped AS (
-    SELECT o.indicator_code, o.period, sum(o.value) AS agg_sum, avg(o.value) AS agg_mean, count(*)::INTEGER AS n
-    FROM observations o WHERE {communes}
-    GROUP BY o.indicator_code, o.period
-),
-computed AS (
-    SELECT g.indicator_code, g.period, NULL::DATE AS period_start, NULL::DATE AS period_end,
-           CASE i.aggregation {by_aggregation} END AS value,
-           TRUE AS computed, g.n AS n_localities, NULL::TIMESTAMP AS submitted_at
-    FROM grouped g JOIN indicators i ON i.code = g.indicator_code AND i.aggregation IN ('sum', 'mean')
+WITH obs AS (
+    SELECT o.indicator_code, o.period, o.period_start, o.period_end, o.locality_code, o.value, o.submitted_at,
+           i.aggregation
+    FROM observations o JOIN indicators i ON i.code = o.indicator_code {where}
 )
-SELECT * FROM submitted
+SELECT indicator_code, period, period_start, period_end, value,
+       FALSE AS computed, NULL::INTEGER AS n_localities, submitted_at
+FROM obs WHERE locality_code = ''
 UNION ALL
-SELECT * FROM computed c
-WHERE NOT EXISTS (
-    SELECT 1 FROM submitted s WHERE s.indicator_code = c.indicator_code AND s.period = c.period
-)
+SELECT indicator_code, period, period_start, period_end, value,
+       TRUE AS computed, n_localities, NULL::TIMESTAMP AS submitted_at
+FROM ({computed_sql("obs", with_bounds=False)})
 """
     return sql, params

@@ -9,7 +9,10 @@ Expected
 
 On time (đúng hạn)
     The first accepted value for the period (any locality; a later revision
-    does not change it) was accepted on or before the due date.
+    does not change it) was accepted on or before the due date. A group of
+    periods (a cell of the grid: one indicator, one month) is ``missing`` when
+    anything due in it is missing, else ``late`` when anything came late, else
+    ``on_time``; ``not_due`` when nothing was due (``verdicts``).
 
 The window
     Every figure of timeliness counts the expected periods whose due date lies
@@ -140,4 +143,21 @@ def by_department(frame: pl.DataFrame) -> pl.DataFrame:
     """``shares`` per department, frequency and period (the quality page's table)."""
     return shares(frame, "department", "frequency", "period", "period_start").sort(
         "department", "period_start", "period"
+    )
+
+
+def verdicts(counts: pl.DataFrame) -> pl.DataFrame:
+    """One verdict per group of periods from its counts (expected, received, on_time): missing, late, on_time or
+    not_due; ``cell_text`` is received/expected. Other columns pass through."""
+    expected, received, on_time = (pl.col(c).fill_null(0) for c in ("expected", "received", "on_time"))
+    return counts.with_columns(
+        pl.when(expected == 0)
+        .then(pl.lit("not_due"))
+        .when(received < expected)
+        .then(pl.lit("missing"))
+        .when(on_time < received)
+        .then(pl.lit("late"))
+        .otherwise(pl.lit("on_time"))
+        .alias("status"),
+        pl.when(expected > 0).then(received.cast(pl.Utf8) + pl.lit("/") + expected.cast(pl.Utf8)).alias("cell_text"),
     )

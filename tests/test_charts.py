@@ -12,6 +12,7 @@ import vl_convert
 
 from dashboard import charts, theme
 from dashboard.charts import ChartText, chart_text, status_bands
+from rules import timeliness
 
 MONTHS = ["2025-01", "2025-02", "2025-03", "2025-11", "2025-12", "2026-01"]
 LABELS = ["Tháng 1/2025", "Tháng 2/2025", "Tháng 3/2025", "Tháng 11/2025", "Tháng 12/2025", "Tháng 1/2026"]
@@ -556,7 +557,7 @@ def test_timeliness_from_counts():
             "on_time": [4, 3, 1, 0],
         }
     )
-    cells = charts.timeliness_cells(counts)
+    cells = timeliness.verdicts(counts)
     assert cells["status"].to_list() == ["on_time", "missing", "late", "not_due"]
     assert cells["cell_text"].to_list() == ["4/4", "3/4", "2/2", None]
     spec = charts.timeliness_heatmap(counts, chart_text("Tính kịp thời", "vi")).to_dict()

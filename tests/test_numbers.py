@@ -28,7 +28,7 @@ from dashboard.numbers import (
     ("x", "decimals", "vi", "en"),
     [
         (1234.5, None, "1.234,5", "1,234.5"),
-        (-1234.5, None, "-1.234,5", "-1,234.5"),
+        (-1234.5, None, "−1.234,5", "−1,234.5"),
         (1234.5, 2, "1.234,50", "1,234.50"),
         (56834.4, None, "56.834", "56,834"),  # large: no decimals
         (1_000_000_000, None, "1.000.000.000", "1,000,000,000"),
@@ -38,7 +38,7 @@ from dashboard.numbers import (
         (12.25, None, "12,3", "12.3"),  # half up, not half even
         (2.675, 2, "2,68", "2.68"),  # the decimal text, not the binary float (2.67499...)
         (0.125, 2, "0,13", "0.13"),
-        (-0.125, 2, "-0,13", "-0.13"),  # half away from zero
+        (-0.125, 2, "−0,13", "−0.13"),  # half away from zero
         (999.96, None, "1.000", "1,000"),  # rounding carries into a new group
         (9999.95, 1, "10.000,0", "10,000.0"),
         (0.8241, None, "0,824", "0.824"),  # small: three significant digits
@@ -81,7 +81,7 @@ def test_percent():
     assert fmt_percent(12.5, "vi") == "12,5 %"
     assert fmt_percent(12.5, "en") == "12.5%"
     assert fmt_percent(99.6, "vi", 2) == "99,60 %"
-    assert fmt_percent(-3.25, "vi", 1) == "-3,3 %"
+    assert fmt_percent(-3.25, "vi", 1) == "−3,3 %"
 
 
 @pytest.mark.parametrize(

@@ -48,11 +48,12 @@ def test_the_page_renders_in_both_languages(demo_db, lang, code):
     assert at.selectbox(key="qp_code") is not None
     if code is None:
         assert at.title[0].value == t("page.department", lang)
-        overview = _table(at, t("ui.department", lang), t("department.on_time_pct", lang))
+        window = t("figures.on_time_window", lang, since="01/01/2026" if lang == "vi" else "1 Jan 2026")
+        overview = _table(at, t("ui.department", lang), window)
         assert len(overview) == queries.departments(demo_db).height
         return
     row = view.resolve(queries.departments(demo_db), code)
-    assert at.title[0].value == view.name_of(row, lang)
+    assert at.title[0].value == view.department_name(row, lang)
     assert [tab.label for tab in at.tabs] == [
         t(f"department.tab_{n}", lang) for n in ("indicators", "due", "submissions", "timeliness")
     ]
@@ -75,7 +76,7 @@ def test_its_files_and_their_timeliness(demo_db):
     files = _table(at, "Tệp số liệu", "Kết quả")
     subs = queries.submissions(demo_db, "STC")
     assert len(files) == subs.height
-    assert any(v.startswith("❌") for v in files["Kết quả"]) == bool((subs["status"] == "rejected").any())
+    assert ("Bị từ chối" in set(files["Kết quả"])) == bool((subs["status"] == "rejected").any())
     detail = timeliness.detail(
         queries.catalogue(demo_db), queries.first_submissions(demo_db), timeliness.year_window(TODAY)
     ).filter(pl.col("department") == "STC")
@@ -88,7 +89,7 @@ def test_overdue_indicators_are_named_first(demo_db):
     assert not at.exception
     assert at.warning and "PR-04" in at.warning[0].value
     due = _table(at, "Tình trạng", "Hạn báo cáo", "Tần suất")
-    assert due.iloc[0]["Mã"] == "PR-04" and due.iloc[0]["Tình trạng"].startswith("🔴")
+    assert due.iloc[0]["Mã"] == "PR-04" and due.iloc[0]["Tình trạng"].startswith("Quá hạn")
 
 
 def test_unknown_code_and_any_case(demo_db):
@@ -140,8 +141,8 @@ def test_due_next_from_the_latest_value_overdue_first():
     assert due["due_date"].to_list() == [date(2026, 11, 10), date(2026, 12, 10), date(2026, 12, 10)]
     assert due["overdue"].to_list() == [True, False, False]
     assert due["days_left"].to_list() == [-16, 14, 14]
-    assert view.due_text(-16, "vi") == "🔴 Quá hạn 16 ngày"
-    assert view.due_text(0, "en") == "🟠 Due today"
+    assert view.due_text(-16, "vi") == "Quá hạn 16 ngày"
+    assert view.due_text(0, "vi") == "Hết hạn hôm nay"
     assert view.due_text(14, "vi") == "Còn 14 ngày"
     assert view.overdue_sentence(due, "vi") == "1 chỉ số quá hạn nộp số liệu: B (Tháng 10/2026)."
 
@@ -159,20 +160,21 @@ def test_timeliness_grid_puts_each_period_in_its_due_month():
         }
     )
     catalogue = pl.DataFrame({"code": ["A", "B"], "name_vi": ["Hồ sơ", "Thu"], "name_en": ["Dossiers", "Revenue"]})
-    grid = view.timeliness_grid(detail, catalogue, date(2026, 11, 26), "vi")
+    grid = view.timeliness_grid(detail, catalogue, "vi")
     cells = {r["department"]: (r["period"], r["status"], r["cell_text"]) for r in grid.iter_rows(named=True)}
     assert cells == {"A": ("2026-11", "missing", "2/3"), "B": ("2026-11", "on_time", "1/1")}
     assert grid["department_label"].to_list() == ["A · Hồ sơ", "B · Thu"]
-    old = view.timeliness_grid(detail, catalogue, date(2028, 1, 1), "vi")
-    assert old.is_empty()
+    assert view.timeliness_grid(detail.clear(), catalogue, "vi").is_empty()
 
 
 def test_tiles_count_statuses_and_the_on_time_share():
     latest = pl.DataFrame({"status": ["on_track", "on_track", "late", "off_track"]})
-    detail = pl.DataFrame({"on_time": [True, True, False, True]})
-    tiles = view.tiles(latest, detail, "vi")
-    assert [x.value for x in tiles] == ["4", "2", "0", "1", "1", "75 %"]
-    assert view.tiles(latest.clear(), detail.clear(), "en")[-1].value == "–"
+    detail = pl.DataFrame({"received": [True, True, True, True], "on_time": [True, True, False, True]})
+    tiles = view.tiles(latest, detail, date(2026, 1, 1), "vi")
+    assert [x.value for x in tiles] == ["4", "2", "0", "1", "1", "75,0 %"]
+    assert tiles[-1].label == "Nộp đúng hạn (hạn nộp từ 01/01/2026)"  # the window is named
+    assert "3/4" in tiles[-1].help
+    assert view.tiles(latest.clear(), detail.clear(), date(2026, 1, 1), "en")[-1].value == "–"
 
 
 def test_options_in_vietnamese_order():

@@ -111,7 +111,7 @@ def test_pivot_choice_lives_in_the_address(demo_db):
     at = _run(indicator="PR-06", rows="commune", cols="period", **{"from": "2026-10", "to": "2026-10"})
     assert not at.exception
     pivot = at.dataframe[0].value
-    assert len(pivot) == 99  # every commune and ward (PR-06 has no province row)
+    assert len(pivot) == 100  # the province (made from the communes: PR-06 sums them), then every commune and ward
     assert list(pivot.columns)[:1] == ["place"]
     assert {"Tuần 41/2026", "Tuần 42/2026", "Tuần 43/2026"} <= set(pivot.columns)
     assert at.selectbox(key="qp_rows").value == "commune"
@@ -375,7 +375,11 @@ def test_downloads_hold_exactly_the_filtered_rows(demo_db):
 
 def test_detail_table_labels_and_numbers(frame):
     table = view.detail_table(
-        frame.head(3).with_columns(department=pl.lit("STC"), submitted_at=None, note=None), "vi", "Toàn tỉnh"
+        frame.head(3).with_columns(
+            department=pl.lit("STC"), submitted_at=None, note=None, computed=False, n_localities=pl.lit(None, pl.Int32)
+        ),
+        "vi",
+        "Toàn tỉnh",
     )
     assert table.columns == [
         "indicator_code", "name", "period_label", "place", "value_text", "unit", "department", "submitted_at", "note"

@@ -10,7 +10,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import settings
+from dashboard import figures, numbers
 from dashboard.i18n import t
+from dashboard.views import communes, indicator_card
 from dashboard.views import indicator as view
 from db import queries
 from rules import quality
@@ -55,9 +57,11 @@ def test_the_page_renders_in_both_languages(demo_db, lang, code):
         assert len(_table(at, t("ui.code", lang), t("ui.name", lang))) == queries.catalogue(demo_db).height
         return
     row = view.resolve(queries.catalogue(demo_db), code)
-    assert at.title[0].value == view.name_of(row, lang)
+    assert at.title[0].value == figures.name(row, lang)
     assert at.selectbox(key="qp_code").value == code
-    assert len(at.metric) == 6  # value, ytd or target, status; % of plan, vs previous, vs last year
+    paced = row["value_type"] in ("flow", "ytd") and row["targets"]
+    # value, ytd or target, status; % of the year's target, (% of plan to date), vs previous, vs last year
+    assert len(at.metric) == (7 if paced else 6)
     assert [tab.label for tab in at.tabs][0] == t("indicator.tab_history", lang)
     assert len(at.get("download_button")) >= 4  # every chart PNG+SVG, every table CSV+XLSX
 
@@ -94,7 +98,7 @@ def test_tiles_of_a_flow_show_year_to_date_and_changes(demo_db):
     labels = [m.label for m in at.metric]
     assert labels[1] == t("indicator.tile_ytd", "vi")
     assert "tỷ đồng" in at.metric[0].value and "," in at.metric[0].value  # Vietnamese decimal comma
-    assert labels[3:] == [t("ui.pct_of_plan", "vi"), t("ui.vs_previous", "vi"), t("ui.vs_last_year", "vi")]
+    assert labels[3:] == ["% kế hoạch năm", "% kế hoạch đến kỳ", t("ui.vs_previous", "vi"), t("ui.vs_last_year", "vi")]
 
 
 def test_a_commune_level_indicator_shows_its_communes_and_a_communes_own_series(demo_db):
@@ -196,20 +200,20 @@ def test_resolve_matches_any_case():
 
 
 def test_decimals_show_the_series_as_submitted():
-    assert view.decimals_for([1.04, 1.2, 0.9]) == 2
-    assert view.decimals_for([7874.4, 65908.3]) == 1
-    assert view.decimals_for([12, 13]) == 0
-    assert view.decimals_for([0.8241]) == 3
-    assert view.decimals_for([None, float("nan")]) == 0
+    assert numbers.decimals([1.04, 1.2, 0.9]) == 2
+    assert numbers.decimals([7874.4, 9108.3]) == 1
+    assert numbers.decimals([7874.4, 65908.3]) == 0  # from ten thousand up, none
+    assert numbers.decimals([12, 13]) == 0
+    assert numbers.decimals([0.8241]) == 4
+    assert numbers.decimals([None, float("nan")]) == 0
 
 
-def test_changes_of_a_rate_are_in_points_and_deltas_carry_an_ascii_sign():
-    assert view.change_text(-0.2, "%", "vi", 2) == "−0,20 điểm %"
-    assert view.change_text(528.2, "tỷ đồng", "en") == "+528.2 tỷ đồng"
-    assert view.pct_change_text(-16.13, "vi") == "-16,1 %"  # st.metric reads the sign of the text
-    assert view.pct_change_text(7.19, "en") == "+7.2%"
-    assert view.pct_change_text(0.01, "vi") == "0,0 %"
-    assert view.pct_change_text(None, "vi") is None
+def test_changes_of_a_rate_are_in_points_and_of_an_amount_in_percent():
+    assert figures.change(-0.2, -16.1, "%", "vi", 2) == "−0,20 điểm %"
+    assert figures.change(528.2, 7.2, "tỷ đồng", "en") == "+7.2%"
+    assert figures.change(528.2, None, "tỷ đồng", "en") == "+528.2 tỷ đồng"  # against 0: in its unit
+    assert figures.change(2.16, 3.2, "điểm", "vi") == "+2,16 điểm"  # a score: in its unit
+    assert figures.change(None, None, "%", "vi") == "–"
 
 
 def _latest(**kw) -> dict:
@@ -224,15 +228,25 @@ def _latest(**kw) -> dict:
 
 
 def test_tiles_colour_changes_by_direction_and_show_the_target():
-    tiles = view.tiles(_latest(), "vi", 2)
+    tiles = view.tiles(_latest(), "vi")
     assert [tile.label for tile in tiles][:2] == ["Giá trị · Năm 2025", "Chỉ tiêu năm 2025"]
-    assert tiles[1].value == "0,90 %"
-    assert tiles[2].value.endswith("Không đạt") and tiles[2].delta_color == "green"  # improving
-    assert tiles[4].delta == "-16,1 %" and tiles[4].delta_color == "inverse"  # down is good news here
-    flat = view.tiles(_latest(change_prev_pct=0.0, direction="up"), "vi")
-    assert flat[4].delta_color == "off" and flat[4].delta_arrow == "off"
-    flow = view.tiles(_latest(value_type="flow", unit="tỷ đồng", value=7874.4, ytd=65908.3), "en")
+    assert tiles[1].value == "0,9 %"
+    assert tiles[2].value == "Không đạt" and tiles[2].delta == "Cải thiện" and tiles[2].delta_color == "green"
+    assert tiles[3].label == "Mức đạt kế hoạch năm"  # lower is better: an attainment, not "% of plan"
+    assert tiles[4].value == "−0,2 điểm %" and tiles[4].delta is None  # a rate's change is in points
+    amount = view.tiles(_latest(unit="tỷ đồng", direction="up", change_prev=-10.0, change_prev_pct=-5.0), "vi")
+    assert amount[4].value == "−5,0 %" and amount[4].delta == "−10 tỷ đồng"
+    assert (amount[4].delta_color, amount[4].delta_arrow) == ("red", "down")  # falling: bad news when up is good
+    down = view.tiles(_latest(unit="tỷ đồng", change_prev=-10.0, change_prev_pct=-5.0), "vi")
+    assert (down[4].delta_color, down[4].delta_arrow) == ("green", "down")  # falling: good news when down is good
+    flat = view.tiles(_latest(unit="tỷ đồng", change_prev=0.0, change_prev_pct=0.0, direction="up"), "vi")
+    assert flat[4].delta_color == "gray" and flat[4].delta_arrow == "off"
+    flow = view.tiles(
+        _latest(value_type="flow", unit="tỷ đồng", value=7874.4, ytd=65908.3, plan_to_date=60000.0, target=72000.0),
+        "en",
+    )
     assert flow[1].label == "Year to date" and flow[1].value == "65,908 tỷ đồng"
+    assert [tile.label for tile in flow][3:5] == ["Attainment of the year's target", "Attainment of plan to date"]
     none = view.tiles(_latest(target=None, status="no_target"), "vi")
     assert none[1].value == t("indicator.no_target_short", "vi") and none[3].value == "–"
 
@@ -274,13 +288,13 @@ def test_communes_judged_against_the_target_and_ranked_by_direction():
             "share_pct": [None] * 4, "note": [None] * 4,
         }
     )  # fmt: skip
-    frame = view.commune_frame(values, row, "2025")
+    frame = communes.commune_frame(values, row, "2025")
     assert frame["status"].to_list() == ["on_track", "at_risk", "off_track", None]
-    table = view.commune_table(frame, row, "vi")
+    table = communes.commune_table(frame, row, "vi")
     assert table.display["Xã, phường"].to_list() == ["An", "Bình", "Chũ", "Đông"]  # lowest first
     assert table.display["Xếp hạng"].to_list() == ["1", "2", "3", "–"]
     assert table.download["Giá trị"].to_list()[:3] == [0.9, 1.05, 1.5]
-    summed = view.commune_frame(values, row | {"aggregation": "sum"}, "2025")
+    summed = communes.commune_frame(values, row | {"aggregation": "sum"}, "2025")
     assert summed["status"].null_count() == 4  # a commune's part of a sum is not judged against the target
 
 
@@ -293,12 +307,12 @@ def test_card_escapes_data_and_links_the_owner():
         "targets": [{"year": 2026, "value": 5.0}], "on_track_pct": 100.0, "at_risk_pct": 90.0,
         "stage": "verified", "components": [{"code": "IN-01", "weight": 0.5}],
     }  # fmt: skip
-    sections = view.card_sections(row, "vi")
-    text = "".join(view.card_html(h, f) for h, f in sections)
+    sections = indicator_card.card_sections(row, "vi")
+    text = "".join(indicator_card.card_html(h, f) for h, f in sections)
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert 'href="./department?code=STC"' in text and "Sở &lt;Tài chính&gt;" in text
     assert 'href="./indicator?code=IN-01"' in text
-    steps = view.stage_steps("verified", "vi")
+    steps = indicator_card.stage_steps("verified", "vi")
     assert [s["state"] for s in steps] == ["done", "done", "done", "current", "todo", "todo"]
 
 

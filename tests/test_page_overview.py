@@ -11,7 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 import settings
 from dashboard.views import overview as view
-from dashboard.views.group import status_tally, summary_sentences
+from dashboard.views.group import summary_sentences
+from rules import tally
+from rules.store import as_of_date
 
 PAGE = str(settings.ROOT / "app_pages" / "overview.py")
 
@@ -129,18 +131,15 @@ def test_warnings_html_escapes_and_links():
     body = view.warnings_html(frame, "vi")
     assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in body
     assert 'href="./indicator?code=B"' in body and 'href="./department?code=STC"' in body
-    assert "Không đạt" in body and "Tháng 10/2026" in body and "đạt 100 % kế hoạch" in body
+    assert "Không đạt" in body and "Tháng 10/2026" in body and "100,0 % kế hoạch đến kỳ" in body
 
 
-def test_short_name_and_index_change():
+def test_short_name():
     assert view.short_name("Chỉ số năng lực cạnh tranh cấp tỉnh (PCI)") == (
         "PCI",
         "Chỉ số năng lực cạnh tranh cấp tỉnh",
     )
     assert view.short_name("Chỉ số an sinh") == ("Chỉ số an sinh", "")
-    assert view.index_change(3.13, "điểm", "vi", 2) == "▲ 3,13 điểm"
-    assert view.index_change(-1.03, "%", "vi", 2) == "▼ 1,03 điểm %"
-    assert view.index_change(-1.03, "%", "en", 2) == "▼ 1.03 pp"
 
 
 def test_composite_tiles_colour_the_change_by_direction():
@@ -159,7 +158,7 @@ def test_composite_tiles_colour_the_change_by_direction():
     )
     body = view.composite_tiles_html(view.composite_rows(frame), "vi", computed=["DN"])
     first, second = body.split('class="ov-tile"')[1:]
-    assert 'class="delta good"' in first and ">PCI<" in first
+    assert 'class="delta good"' in first and ">PCI<" in first and "+2,0 điểm so với cùng kỳ" in first
     assert 'class="delta bad"' in second and "tính toán" in second
 
 
@@ -193,15 +192,15 @@ def test_department_rows_put_problems_first():
     )
     rows = view.department_rows(summary)
     assert rows["department"].to_list() == ["B", "C", "A"]
-    body = view.departments_html(rows, "vi")
-    assert 'href="./department?code=B"' in body and "50 %" in body
+    body = view.departments_html(rows, date(2026, 1, 1), "vi")
+    assert 'href="./department?code=B"' in body and "50,0 %" in body
+    assert "Nộp đúng hạn (hạn nộp từ 01/01/2026)" in body  # the window is named
 
 
 def test_summary_sentences_and_freshness():
-    tally = status_tally(_evaluated([{"status": "on_track"}, {"status": "off_track"}, {"status": "late"}]))
-    sentences = summary_sentences(tally, "vi")
+    counts = tally.tally(_evaluated([{"status": "on_track"}, {"status": "off_track"}, {"status": "late"}]))
+    sentences = summary_sentences(counts, "vi")
     assert sentences[0] == "1/3 chỉ tiêu đạt hoặc vượt kế hoạch"
     assert "1/3 chỉ tiêu không đạt kế hoạch" in sentences
-    fresh = pl.DataFrame({"latest_submitted_at": [datetime(2026, 11, 23, 13, 25)]})
-    assert view.as_of_date(fresh) == date(2026, 11, 23)
-    assert view.as_of_date(pl.DataFrame({"latest_submitted_at": [None]})) is None
+    assert as_of_date(datetime(2026, 11, 23, 13, 25)) == date(2026, 11, 23)
+    assert as_of_date(None) is None

@@ -171,28 +171,42 @@ def test_slide_figure_is_big_and_labelled():
 
 def test_summary_sentence():
     row = {
+        "code": "IN-01",
+        "name_vi": "Thu ngân sách",
+        "name_en": "Budget revenue",
         "value": 7874.4,
         "unit": "tỷ đồng",
         "period": "2026-10",
         "value_type": "flow",
+        "direction": "up",
         "ytd": 65908.3,
+        "target": 62000.0,
         "pct_of_target": 106.3,
         "change_yoy_ytd_pct": 23.2,
     }
     assert view.summary(row, "vi") == (
-        "Tháng 10/2026: 7.874,4 tỷ đồng; lũy kế từ đầu năm 65.908 tỷ đồng, đạt 106 % kế hoạch năm, "
-        "tăng 23,2 % so với cùng kỳ."
+        "Thu ngân sách (Tháng 10/2026): 7.874,4 tỷ đồng; lũy kế từ đầu năm 65.908 tỷ đồng, "
+        "bằng 106,3 % kế hoạch năm, tăng 23,2 % so với cùng kỳ."
     )
     rate = {
+        "code": "OC-10",
+        "name_vi": "Tỷ lệ hộ nghèo",
+        "name_en": "Poverty rate",
         "value": 1.04,
         "unit": "%",
         "period": "2025",
         "value_type": "rate",
+        "direction": "down",
+        "target": 1.2,
         "change_yoy": -0.2,
         "change_yoy_pct": -16.1,
     }
-    assert view.summary(rate, "vi") == "Năm 2025: 1,04 %; giảm 0,2 điểm % so với cùng kỳ."
-    assert view.summary(rate, "en") == "2025: 1.04%; down 0.2 pp on the same period last year."
+    assert view.summary(rate, "vi") == (
+        "Tỷ lệ hộ nghèo (Năm 2025): 1,04 %, kế hoạch năm không quá 1,2 %; giảm 0,2 điểm % so với cùng kỳ."
+    )
+    assert view.summary(rate, "en") == (
+        "Poverty rate (2025): 1.04%, year's target at most 1.2%; down 0.2 pp on the same period last year."
+    )
     assert view.summary({"value": None}, "vi") == "Chưa có số liệu."
 
 

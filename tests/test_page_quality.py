@@ -122,69 +122,64 @@ def test_catalogue_gaps(demo_db):
 # --------------------------------------------------------------------------- view functions
 
 
-def _timeliness(rows):
+def _detail(rows):
     return pl.DataFrame(
         rows,
         schema={
             "department": pl.String,
-            "frequency": pl.String,
             "period": pl.String,
-            "period_start": pl.Date,
-            "expected": pl.Int64,
-            "received": pl.Int64,
-            "on_time": pl.Int64,
-            "late": pl.Int64,
-            "missing": pl.Int64,
-            "on_time_pct": pl.Float64,
+            "due_date": pl.Date,
+            "received": pl.Boolean,
+            "on_time": pl.Boolean,
         },
         orient="row",
     )
 
 
-TL = _timeliness(
+DETAIL = _detail(
     [
-        ("STC", "monthly", "2025-01", date(2025, 1, 1), 2, 2, 1, 1, 0, 50.0),
-        ("STC", "monthly", "2025-02", date(2025, 2, 1), 2, 1, 1, 0, 1, 50.0),
-        ("STC", "weekly", "2025-W05", date(2025, 1, 27), 1, 1, 1, 0, 0, 100.0),  # ends 2 Feb: counted in February
-        ("STC", "quarterly", "2025-Q1", date(2025, 1, 1), 1, 1, 1, 0, 0, 100.0),
-        ("STC", "annual", "2025", date(2025, 1, 1), 1, 0, 0, 0, 1, 0.0),
-        ("SYT", "monthly", "2025-04", date(2025, 4, 1), 3, 3, 3, 0, 0, 100.0),
+        ("STC", "2025-01", date(2025, 2, 10), True, True),
+        ("STC", "2025-02", date(2025, 3, 10), True, False),
+        ("STC", "2025-W05", date(2025, 2, 12), True, True),
+        ("STC", "2025-Q1", date(2025, 4, 15), False, False),
+        ("SYT", "2025-04", date(2025, 5, 10), True, True),
     ]
 )
 
 
-def test_rollup_counts_each_period_where_it_ends():
-    quarters = view.rollup(TL, "quarter")
+def test_rollup_counts_each_period_in_the_month_it_was_due():
+    quarters = view.rollup(DETAIL, "quarter")
     assert quarters.select("department", "period", "expected", "received", "on_time", "missing").rows() == [
-        ("STC", "2025-Q1", 6, 5, 4, 1),
-        ("STC", "2025-Q4", 1, 0, 0, 1),
-        ("SYT", "2025-Q2", 3, 3, 3, 0),
+        ("STC", "2025-Q1", 3, 3, 2, 0),
+        ("STC", "2025-Q2", 1, 0, 0, 1),
+        ("SYT", "2025-Q2", 1, 1, 1, 0),
     ]
-    months = view.rollup(TL, "month")
+    months = view.rollup(DETAIL, "month")
     assert months.filter(pl.col("department") == "STC").select("period", "expected").rows() == [
-        ("2025-01", 2),
-        ("2025-02", 3),  # the February month and week 5
-        ("2025-03", 1),  # the first quarter
-        ("2025-12", 1),  # the year
+        ("2025-02", 2),  # January's value and week 5's, both due in February
+        ("2025-03", 1),
+        ("2025-04", 1),  # the first quarter's
     ]
-    assert view.rollup(TL, "year")["expected"].sum() == TL["expected"].sum()
+    assert view.rollup(DETAIL, "year")["expected"].sum() == DETAIL.height
 
 
-def test_rollup_filters():
-    assert set(view.rollup(TL, "quarter", departments=["SYT"])["department"]) == {"SYT"}
-    spring = view.rollup(TL, "month", month_from="2025-02", month_to="2025-04")
-    assert spring["period"].to_list() == ["2025-02", "2025-03", "2025-04"]
-    sums = view.totals(view.rollup(TL, "quarter"))
-    assert sums["expected"] == 10 and sums["received"] == 8 and sums["on_time_pct"] == pytest.approx(70.0)
-    assert view.totals(view.rollup(TL.clear(), "quarter"))["received_pct"] is None
+def test_selection_and_totals():
+    assert set(view.selected(DETAIL, ["SYT"])["department"]) == {"SYT"}
+    spring = view.selected(DETAIL, month_from="2025-03", month_to="2025-04")
+    assert spring["period"].to_list() == ["2025-02", "2025-Q1"]
+    sums = view.totals(DETAIL)
+    assert (sums["expected"], sums["received"], sums["on_time"]) == (5, 4, 3)
+    assert sums["on_time_pct"] == pytest.approx(60.0)
+    assert view.totals(DETAIL.clear())["received_pct"] is None
+    assert view.window("2025-03", date(2026, 1, 1)).since == date(2025, 3, 1)
 
 
 def test_heatmap_frame_has_the_charts_columns():
-    frame = view.heatmap_frame(view.rollup(TL, "quarter"), {"STC": "Sở Tài chính"}, "vi")
+    frame = view.heatmap_frame(view.rollup(DETAIL, "quarter"), {"STC": "Sở Tài chính"}, "vi")
     assert {"department", "department_label", "period", "period_label", "expected", "received", "on_time"} <= set(
         frame.columns
     )
-    assert frame.filter(pl.col("department") == "STC")["period_label"].to_list() == ["Quý I/2025", "Quý IV/2025"]
+    assert frame.filter(pl.col("department") == "STC")["period_label"].to_list() == ["Quý I/2025", "Quý II/2025"]
     assert frame.filter(pl.col("department") == "SYT")["department_label"][0] == "SYT"  # no name: the code
 
 
@@ -231,7 +226,7 @@ def test_outliers_and_gaps_filters():
     table = view.outliers_table(out, {"STC": "Sở Tài chính"}, "en", t)
     assert table["link"].to_list() == ["./indicator?code=A&lang=en", "./indicator?code=B&lang=en"]
     assert table["name"].to_list() == ["A", "Chỉ số B"]  # no English name: the Vietnamese one
-    assert table["value_text"][0] == "1,234.5" and table["z"].to_list() == ["9.9", "-4.2"]
+    assert table["value_text"][0] == "1,234.5" and table["z"].to_list() == ["9.9", "−4.2"]
     assert table["side"].to_list() == ["Cao", "Thấp"]
     gaps = pl.DataFrame({"code": ["A", "B"], "owner": ["STC", "SYT"]})
     assert view.gaps(gaps, ["STC"])["code"].to_list() == ["A"]

@@ -235,19 +235,27 @@ def test_first_submissions_and_coverage(path):
 def test_explorer_filters_and_columns(path):
     everything = q.explorer(path, q.ExplorerFilters())
     assert everything.columns == list(q.EXPLORER_COLUMNS)
-    assert everything.height == 8
-    assert q.explorer_count(path, q.ExplorerFilters()).item() == 8
+    # 8 current values, and the province values made from communes where none was submitted (rules.province):
+    # POOR March, the sum of 10 and 30; BEDS March, the mean of 4 and 6 (BEDS February has its own province row)
+    assert everything.height == 10
+    assert q.explorer_count(path, q.ExplorerFilters()).item() == 10
+    made = everything.filter(pl.col("computed")).sort("indicator_code")
+    assert made.select("indicator_code", "period", "locality_code", "value", "n_localities").rows() == [
+        ("BEDS", "2025-03", "", 5.0, 2),
+        ("POOR", "2025-03", "", 40.0, 2),
+    ]
     health = q.ExplorerFilters(fields=("health",), localities=("07537", ""))
-    assert q.explorer(path, health).select("indicator_code", "locality_code", "locality_name").rows() == [
-        ("BEDS", "", None),
-        ("BEDS", "07537", "Xã O'Lành"),
+    assert q.explorer(path, health).select("indicator_code", "period", "locality_code", "locality_name").rows() == [
+        ("BEDS", "2025-02", "", None),
+        ("BEDS", "2025-03", "", None),
+        ("BEDS", "2025-03", "07537", "Xã O'Lành"),
     ]
     period = q.ExplorerFilters(departments=("syt",), period_from=date(2025, 3, 1), period_to=date(2025, 3, 31))
-    assert q.explorer_count(path, period).item() == 4
+    assert q.explorer_count(path, period).item() == 6
     assert q.explorer_count(path, q.ExplorerFilters(groups=("outcome",), codes=("grdp",))).item() == 3
     assert q.explorer(path, q.ExplorerFilters(), limit=2).height == 2
     by_value = q.explorer(path, q.ExplorerFilters(), sort="value", descending=True)
-    assert by_value["value"].to_list()[0] == 30.0
+    assert by_value["value"].to_list()[0] == 40.0
 
 
 @pytest.mark.parametrize(
@@ -262,7 +270,7 @@ def test_explorer_filters_and_columns(path):
 )
 def test_explorer_values_are_bound(path, filters):
     assert q.explorer(path, filters).is_empty()
-    assert q.explorer_count(path, q.ExplorerFilters()).item() == 8  # the table is still there
+    assert q.explorer_count(path, q.ExplorerFilters()).item() == 10  # the table is still there
     sql, params = q.explorer_sql(filters)
     assert HOSTILE not in sql and HOSTILE.upper() not in sql
     assert any(HOSTILE in str(v) or HOSTILE.upper() in str(v) for v in params.values())
@@ -296,7 +304,8 @@ def test_explorer_builder(filters, clauses, params):
     assert got == params
     for clause in clauses:
         assert clause in sql
-    assert ("WHERE" in sql) == bool(clauses)
+    selection = sql.split("rows AS")[0]  # the filters apply to the observations, before the province rows
+    assert ("WHERE" in selection) == bool(clauses)
 
 
 def test_explorer_without_a_cap():

@@ -15,19 +15,13 @@ import altair as alt
 import polars as pl
 
 from dashboard import charts, numbers, theme
-from dashboard.components import href
-from dashboard.i18n import CODES, label, t, vi_sort_key
-from dashboard.views.indicator import (
-    MISSING,
-    Table,
-    decimals_for,
-    fit_width,
-    name_of,
-    owner_name,
-    right_aligned,
-    search,
-    valid_range_text,
-)
+from dashboard.i18n import CODES, label, localized, t, vi_sort_key
+from dashboard.links import href
+from dashboard.tables import Table, right_aligned
+from dashboard.views.indicator import fit_width, search
+from dashboard.views.indicator_card import valid_range_text
+
+MISSING = numbers.MISSING
 
 GROUPS = CODES["group"]
 STAGES = CODES["stage"]
@@ -85,7 +79,7 @@ def sort_catalogue(catalogue: pl.DataFrame, sort: str, lang: str) -> pl.DataFram
     """By name in Vietnamese order (a ă â b c d đ e ê …, then tones), by code, or by group then name."""
     if sort == "code":
         return catalogue.sort("position", "code")
-    names = [name_of(r, lang) for r in catalogue.select("code", "name_vi", "name_en").iter_rows(named=True)]
+    names = [localized(r, "name", lang) for r in catalogue.select("code", "name_vi", "name_en").iter_rows(named=True)]
     keys = sorted(range(len(names)), key=lambda i: vi_sort_key(names[i]))
     if sort == "group":
         group_rank = {g: i for i, g in enumerate(GROUPS)}
@@ -103,7 +97,7 @@ def field_options(catalogue: pl.DataFrame, lang: str) -> dict[str, str]:
 def owner_options(catalogue: pl.DataFrame, lang: str) -> dict[str, str]:
     """Owner (department) code -> its name, for the departments that own an indicator, in Vietnamese order."""
     rows = catalogue.select("owner", "owner_name_vi", "owner_name_en").unique("owner").iter_rows(named=True)
-    names = {r["owner"]: owner_name(r, lang) for r in rows}
+    names = {r["owner"]: localized(r, "owner_name", lang, "owner") for r in rows}
     return dict(sorted(names.items(), key=lambda item: vi_sort_key(item[1])))
 
 
@@ -113,7 +107,7 @@ def owner_options(catalogue: pl.DataFrame, lang: str) -> dict[str, str]:
 def targets_text(targets: Iterable[dict[str, Any]] | None, lang: str) -> str:
     """``2025: 56.834 · 2026: 62.000``."""
     items = sorted(targets or [], key=lambda x: x["year"])
-    dec = decimals_for([i["value"] for i in items])
+    dec = numbers.decimals([i["value"] for i in items])
     return " · ".join(f"{i['year']}: {numbers.fmt_number(i['value'], lang, dec)}" for i in items) or MISSING
 
 
@@ -148,10 +142,10 @@ def catalogue_table(catalogue: pl.DataFrame, lang: str) -> Table:
             {
                 cols["link"]: href("indicator", lang, code=r["code"]),
                 cols["code"]: r["code"],
-                cols["name"]: name_of(r, lang),
+                cols["name"]: localized(r, "name", lang),
                 cols["group"]: label("group", r["group"], lang),
                 cols["field"]: label("field", r["field"], lang),
-                cols["owner"]: owner_name(r, lang),
+                cols["owner"]: localized(r, "owner_name", lang, "owner"),
                 cols["stage"]: f"{STAGES.index(r['stage']) + 1}. {label('stage', r['stage'], lang)}"
                 if r["stage"] in STAGES
                 else str(r["stage"]),

@@ -1,6 +1,7 @@
-"""The department page's logic: chooser, its indicators and their status, its files, timeliness, what falls due.
+"""The department page's logic: chooser, its indicators and their status, what falls due, its files, timeliness.
 
-Pure functions over polars frames (no Streamlit calls), in the reader's language.
+Pure functions over polars frames (no Streamlit calls), in the reader's language. Figures come from
+``dashboard.figures`` and timeliness from ``rules.timeliness`` in the window every screen states.
 """
 
 from __future__ import annotations
@@ -12,22 +13,18 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from dashboard import charts, numbers
-from dashboard.components import href, status_label
-from dashboard.i18n import label, t, vi_sort_key
-from dashboard.views.indicator import (
-    MISSING,
-    Table,
-    Tile,
-    decimals_for,
-    fit_width,
-    fmt_datetime,
-    name_of,
-    period_label,
-    right_aligned,
-)
-from rules import calendar as P
+from dashboard import charts, figures, numbers
+from dashboard.charts import Stamp
+from dashboard.frames import each
+from dashboard.i18n import label, localized, t, vi_sort_key
+from dashboard.links import href
+from dashboard.markdown import plain
+from dashboard.tables import Column, Table, build
+from dashboard.views.indicator import Tile, fit_width
+from rules import calendar, timeliness
 from rules.evaluate import STATUS_SEVERITY, STATUSES
+
+SHOWN_STATUSES = ("on_track", "at_risk", "off_track", "late", "no_data")
 
 # --------------------------------------------------------------------------- the chooser
 
@@ -41,53 +38,33 @@ def resolve(departments: pl.DataFrame, wanted: str | None) -> dict[str, Any] | N
 
 def options(departments: pl.DataFrame, lang: str) -> tuple[list[str], dict[str, str]]:
     """Department codes in Vietnamese order of their names (``""`` first, for none) and their labels."""
-    rows = sorted(departments.iter_rows(named=True), key=lambda r: vi_sort_key(name_of(r, lang)))
-    names = {"": t("department.choose_placeholder", lang)} | {r["code"]: name_of(r, lang) for r in rows}
+    rows = sorted(departments.iter_rows(named=True), key=lambda r: vi_sort_key(localized(r, "name", lang)))
+    names = {"": t("department.choose_placeholder", lang)} | {r["code"]: localized(r, "name", lang) for r in rows}
     return ["", *(r["code"] for r in rows)], names
 
 
-def overview_table(summary: pl.DataFrame, lang: str) -> Table:
-    """Every department (evaluation.department_summary): link, name, indicators per status, on time %."""
-    cols = {
-        "link": t("ui.open", lang),
-        "name": t("ui.department", lang),
-        "indicators": t("ui.indicators", lang),
-        **{s: label("status", s, lang) for s in ("on_track", "at_risk", "off_track", "late", "no_data")},
-        "on_time_pct": t("department.on_time_pct", lang),
-        "worst": t("department.worst_status", lang),
-    }
-    rows = sorted(summary.iter_rows(named=True), key=lambda r: vi_sort_key(name_of(r, lang)))
-    display = pl.DataFrame(
-        [
-            {
-                cols["link"]: href("department", lang, code=r["department"]),
-                cols["name"]: name_of(r, lang),
-                cols["indicators"]: str(r["indicators"]),
-                **{cols[s]: str(r[s]) if r[s] else "" for s in ("on_track", "at_risk", "off_track", "late", "no_data")},
-                cols["on_time_pct"]: numbers.fmt_percent(r["on_time_pct"], lang, 0),
-                cols["worst"]: status_label(r["worst_status"], lang),
-            }
-            for r in rows
-        ],
-        schema={c: pl.String for c in cols.values()},
-        orient="row",
-    )
-    download = (
-        pl.DataFrame(rows).select(
-            pl.col("department").alias(t("ui.code", lang)),
-            pl.col("name_vi" if lang == "vi" else "name_en").alias(cols["name"]),
-            pl.col("indicators").alias(cols["indicators"]),
-            *[pl.col(s).alias(label("status", s, lang)) for s in STATUSES],
-            pl.col("expected").alias(t("ui.expected", lang)),
-            pl.col("received").alias(t("ui.received", lang)),
-            pl.col("on_time").alias(t("ui.on_time", lang)),
-            pl.col("on_time_pct").alias(cols["on_time_pct"]),
-        )
-        if rows
-        else display
-    )
-    numeric = [cols[k] for k in ("indicators", "on_track", "at_risk", "off_track", "late", "no_data", "on_time_pct")]
-    return Table(display, download, right_aligned(*numeric))
+def on_time_title(since: date | None, lang: str) -> str:
+    """The on-time figure's name with its window, the same on every screen."""
+    if since is None:
+        return t("figures.on_time", lang)
+    return t("figures.on_time_window", lang, since=figures.date(since, lang))
+
+
+def overview_table(summary: pl.DataFrame, since: date | None, lang: str) -> Table:
+    """Every department (rules.tally.departments): link, name, indicators per status, on time in the window."""
+    columns = [
+        Column("link", "ui.open", "link"),
+        Column("name", "ui.department"),
+        Column("indicators", "ui.indicators", "count"),
+        *[Column(s, title=label("status", s, lang), kind="count") for s in SHOWN_STATUSES],
+        Column("on_time_pct", title=on_time_title(since, lang), kind="percent"),
+        Column("worst_status", "department.worst_status", "status"),
+    ]
+    rows = sorted(summary.iter_rows(named=True), key=lambda r: vi_sort_key(localized(r, "name", lang)))
+    for r in rows:
+        r["link"] = href("department", lang, code=r["department"])
+        r["name"] = localized(r, "name", lang)
+    return build(rows, columns, lang)
 
 
 # --------------------------------------------------------------------------- one department
@@ -108,76 +85,58 @@ def status_order(latest: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def tiles(latest: pl.DataFrame, detail: pl.DataFrame, lang: str) -> list[Tile]:
-    """Indicators, then how many are on track, at risk, off track, late; the share of periods sent on time."""
+def tiles(latest: pl.DataFrame, detail: pl.DataFrame, since: date | None, lang: str) -> list[Tile]:
+    """Indicators, then how many are on track, at risk, off track, late; the share of periods sent on time in the
+    window (``rules.timeliness.shares``)."""
     counts = {s: latest.filter(pl.col("status") == s).height for s in STATUSES}
     out = [Tile(t("ui.indicators", lang), str(latest.height))]
     for status in ("on_track", "at_risk", "off_track", "late"):
-        out.append(Tile(status_label(status, lang), str(counts[status]), help=t(f"status_help.{status}", lang)))
-    expected = detail.height
-    on_time = int(detail.get_column("on_time").sum()) if expected else 0
-    pct = numbers.fmt_percent(on_time / expected * 100, lang, 0) if expected else MISSING
+        out.append(Tile(label("status", status, lang), str(counts[status]), help=t(f"status_help.{status}", lang)))
+    share = timeliness.shares(detail).row(0, named=True) if detail.height else None
     out.append(
         Tile(
-            t("department.on_time_pct", lang),
-            pct,
-            help=t("department.on_time_help", lang, on_time=on_time, expected=expected),
+            on_time_title(since, lang),
+            figures.percent(share["on_time_pct"], lang) if share else numbers.MISSING,
+            help=t(
+                "figures.on_time_window_help",
+                lang,
+                since=figures.date(since, lang),
+                on_time=share["on_time"] if share else 0,
+                expected=share["expected"] if share else 0,
+            ),
         )
     )
     return out
 
 
+INDICATORS = (
+    Column("link", "ui.open", "link"),
+    Column("status", "ui.status", "status"),
+    Column("code", "ui.code", "code"),
+    Column("name", "ui.name"),
+    Column("value", "ui.latest_value", "value"),
+    Column("period", "ui.latest_period", "period"),
+    Column("pct_of_plan", "figures.pct_of_plan", "percent"),
+    Column("trend", "ui.trend", "trend"),
+    Column("group_name", "ui.group"),
+)
+
+
 def indicators_table(latest: pl.DataFrame, lang: str) -> Table:
-    """The department's indicators, worst status first: link, code, name, group, period, value, % of plan,
-    status, trend."""
-    cols = {
-        "link": t("ui.open", lang),
-        "status": t("ui.status", lang),
-        "code": t("ui.code", lang),
-        "name": t("ui.name", lang),
-        "value": t("ui.latest_value", lang),
-        "period": t("ui.latest_period", lang),
-        "pct": t("ui.pct_of_plan", lang),
-        "trend": t("ui.trend", lang),
-        "group": t("ui.group", lang),
-    }
+    """The department's indicators, worst status first, their figures as on every page."""
     data = status_order(latest)
-    rows = []
-    for r in data.iter_rows(named=True):
-        dec = decimals_for([r["value"]])
-        rows.append(
-            {
-                cols["link"]: href("indicator", lang, code=r["code"]),
-                cols["status"]: status_label(r["status"], lang),
-                cols["code"]: r["code"],
-                cols["name"]: name_of(r, lang),
-                cols["value"]: numbers.fmt_value(r["value"], r["unit"], lang, dec),
-                cols["period"]: period_label(r["period"], lang),
-                cols["pct"]: numbers.fmt_percent(r["pct_of_plan"], lang, 1),
-                cols["trend"]: label("trend", r["trend"], lang) if r["trend"] else MISSING,
-                cols["group"]: label("group", r["group"], lang),
-            }
-        )
-    display = pl.DataFrame(rows, schema={c: pl.String for c in cols.values()}, orient="row")
-    download = data.select(
-        pl.col("code").alias(cols["code"]),
-        pl.col("name_vi" if lang == "vi" else "name_en").alias(cols["name"]),
-        pl.col("group").alias(cols["group"]),
-        pl.col("period").alias(cols["period"]),
-        pl.col("value").alias(cols["value"]),
-        pl.col("unit").alias(t("ui.unit", lang)),
-        pl.col("target").alias(t("ui.target", lang)),
-        pl.col("pct_of_plan").alias(cols["pct"]),
-        pl.col("status").alias(cols["status"]),
-        pl.col("trend").alias(cols["trend"]),
+    data = data.with_columns(
+        link=each(data, "code", lambda c: href("indicator", lang, code=c)),
+        name=pl.col("name_vi" if lang == "vi" else "name_en"),
+        group_name=each(data, "group", lambda g: label("group", g, lang)),
     )
-    return Table(display, download, right_aligned(cols["value"], cols["pct"]))
+    return build(data, INDICATORS, lang)
 
 
-def status_chart(latest: pl.DataFrame, name: str, lang: str, as_of: date, demo: bool) -> alt.TopLevelMixin:
+def status_chart(latest: pl.DataFrame, name: str, stamp: Stamp) -> alt.TopLevelMixin:
     """The department's indicators by group and status (charts.status_by_group_chart)."""
     counts = latest.group_by("group", "status").agg(pl.len().cast(pl.Int64).alias("count"))
-    labels = charts.chart_text(t("department.status_chart_title", lang, name=name), lang, as_of=as_of, demo=demo)
+    labels = stamp.text(t("department.status_chart_title", stamp.lang, name=name))
     # counts are whole: no 0,2 steps on the axis
     return fit_width(charts.status_by_group_chart(counts, labels)).configure_axisX(tickMinStep=1)
 
@@ -185,23 +144,35 @@ def status_chart(latest: pl.DataFrame, name: str, lang: str, as_of: date, demo: 
 # --------------------------------------------------------------------------- what falls due next
 
 
+DUE_SCHEMA = {
+    "code": pl.String,
+    "name_vi": pl.String,
+    "name_en": pl.String,
+    "frequency": pl.String,
+    "period": pl.String,
+    "due_date": pl.Date,
+    "days_left": pl.Int64,
+    "overdue": pl.Boolean,
+    "status": pl.String,
+}
+
+
 def due_next(latest: pl.DataFrame, catalogue: pl.DataFrame, today: date) -> pl.DataFrame:
     """Per submitted indicator (computed composites left out): the first period still missing and its due date.
 
     The first missing period is the one after the latest value (the next due one when there is none yet);
-    it is overdue when its due date is before ``today``. Sorted by due date, overdue first.
-    Columns: code, name_vi, name_en, frequency, period, due_date, days_left (negative: days overdue),
-    overdue, status.
+    it is overdue when its due date is before ``today``. Sorted by due date, overdue first. Columns: DUE_SCHEMA
+    (days_left negative: days overdue).
     """
     computed = set(catalogue.filter(pl.col("components").list.len() > 0).get_column("code").to_list())
     days = dict(catalogue.select("code", "deadline_days").iter_rows())
     rows = []
     for r in latest.filter(~pl.col("code").is_in(list(computed))).iter_rows(named=True):
-        last = P.parse(r["period"]) if r["period"] else None
-        first_missing = P.shift(last, 1) if last else P.parse(r["next_period"]) if r["next_period"] else None
+        last = calendar.parse(r["period"]) if r["period"] else None
+        first_missing = calendar.shift(last, 1) if last else calendar.parse(r["next_period"] or "")
         if first_missing is None:
             continue
-        due = P.due_date(first_missing, int(days.get(r["code"]) or 0))
+        due = calendar.due_date(first_missing, int(days.get(r["code"]) or 0))
         rows.append(
             {
                 "code": r["code"],
@@ -215,166 +186,123 @@ def due_next(latest: pl.DataFrame, catalogue: pl.DataFrame, today: date) -> pl.D
                 "status": r["status"],
             }
         )
-    schema = {
-        "code": pl.String,
-        "name_vi": pl.String,
-        "name_en": pl.String,
-        "frequency": pl.String,
-        "period": pl.String,
-        "due_date": pl.Date,
-        "days_left": pl.Int64,
-        "overdue": pl.Boolean,
-        "status": pl.String,
-    }
-    return pl.DataFrame(rows, schema=schema, orient="row").sort("due_date", "code")
+    return pl.DataFrame(rows, schema=DUE_SCHEMA, orient="row").sort("due_date", "code")
 
 
 def due_text(days_left: int, lang: str) -> str:
-    """``🔴 Quá hạn 15 ngày`` / ``Hôm nay`` / ``Còn 4 ngày``."""
+    """``Quá hạn 15 ngày`` / ``Hôm nay`` / ``Còn 4 ngày``."""
     if days_left < 0:
-        return "🔴 " + t("department.overdue_days", lang, n=-days_left)
+        return t("department.overdue_days", lang, n=-days_left)
     if days_left == 0:
-        return "🟠 " + t("department.due_today", lang)
-    return ("🟡 " if days_left <= 7 else "") + t("department.days_left", lang, n=days_left)
+        return t("department.due_today", lang)
+    return t("department.days_left", lang, n=days_left)
+
+
+DUE = (
+    Column("link", "ui.open", "link"),
+    Column("state", "department.due_state"),
+    Column("due_date", "ui.deadline", "date"),
+    Column("period", "ui.period", "period"),
+    Column("code", "ui.code", "code"),
+    Column("name", "ui.name"),
+    Column("frequency_name", "ui.frequency"),
+)
 
 
 def due_table(due: pl.DataFrame, lang: str) -> Table:
-    cols = {
-        "link": t("ui.open", lang),
-        "state": t("department.due_state", lang),
-        "due": t("ui.deadline", lang),
-        "period": t("ui.period", lang),
-        "code": t("ui.code", lang),
-        "name": t("ui.name", lang),
-        "frequency": t("ui.frequency", lang),
-    }
-    rows = [
-        {
-            cols["link"]: href("indicator", lang, code=r["code"]),
-            cols["code"]: r["code"],
-            cols["name"]: name_of(r, lang),
-            cols["frequency"]: label("frequency", r["frequency"], lang),
-            cols["period"]: period_label(r["period"], lang),
-            cols["due"]: numbers.fmt_date(r["due_date"], lang),
-            cols["state"]: due_text(r["days_left"], lang),
-        }
-        for r in due.iter_rows(named=True)
-    ]
-    display = pl.DataFrame(rows, schema={c: pl.String for c in cols.values()}, orient="row")
-    download = due.select(
-        pl.col("code").alias(cols["code"]),
-        pl.col("name_vi" if lang == "vi" else "name_en").alias(cols["name"]),
-        pl.col("frequency").alias(cols["frequency"]),
-        pl.col("period").alias(cols["period"]),
-        pl.col("due_date").alias(cols["due"]),
-        pl.col("days_left").alias(t("department.days_left_column", lang)),
-        pl.col("overdue").alias(t("department.overdue", lang)),
+    data = due.with_columns(
+        link=each(due, "code", lambda c: href("indicator", lang, code=c)),
+        state=each(due, "days_left", lambda d: due_text(d, lang)),
+        name=pl.col("name_vi" if lang == "vi" else "name_en"),
+        frequency_name=each(due, "frequency", lambda f: label("frequency", f, lang)),
     )
-    return Table(display, download, {})
+    return build(data, DUE, lang)
+
+
+def overdue_sentence(due: pl.DataFrame, lang: str) -> str | None:
+    """``2 chỉ số quá hạn báo cáo: IN-05 (Quý III/2026), …`` (Markdown, codes made plain) or None when nothing is
+    overdue."""
+    late = due.filter(pl.col("overdue"))
+    if late.is_empty():
+        return None
+    items = ", ".join(f"{plain(r['code'])} ({figures.period(r['period'], lang)})" for r in late.iter_rows(named=True))
+    return t("department.overdue_sentence", lang, n=late.height, items=items)
 
 
 # --------------------------------------------------------------------------- submissions
 
 
+SUBMISSIONS = (
+    Column("submitted_at", "ui.submitted_at", "datetime"),
+    Column("file_name", "indicator.file"),
+    Column("result", "department.result"),
+    Column("rows", "department.rows", "count"),
+    Column("new_rows", "department.new_rows", "count"),
+    Column(
+        "revised_rows",
+        "department.revised_rows",
+        "count",
+        fmt=lambda x, lang: numbers.fmt_number(x, lang, 0) if x else "",
+    ),
+    Column("n_errors", "department.errors", "count", fmt=lambda x, lang: numbers.fmt_number(x, lang, 0) if x else ""),
+    Column("submitted_by", "indicator.submitted_by"),
+)
+
+
 def submissions_table(subs: pl.DataFrame, lang: str) -> Table:
     """The department's files, newest first: when, file, accepted or rejected, rows, new, revised, problems."""
-    cols = {
-        "at": t("ui.submitted_at", lang),
-        "file": t("indicator.file", lang),
-        "status": t("department.result", lang),
-        "rows": t("department.rows", lang),
-        "new": t("department.new_rows", lang),
-        "revised": t("department.revised_rows", lang),
-        "errors": t("department.errors", lang),
-        "by": t("indicator.submitted_by", lang),
-    }
-    accepted, rejected = "✅ " + t("ui.accepted", lang), "❌ " + t("ui.rejected", lang)
-    rows = [
-        {
-            cols["at"]: fmt_datetime(r["submitted_at"], lang),
-            cols["file"]: r["file_name"],
-            cols["status"]: accepted if r["status"] == "accepted" else rejected,
-            cols["rows"]: numbers.fmt_number(r["rows"], lang),
-            cols["new"]: numbers.fmt_number(r["new_rows"], lang),
-            cols["revised"]: numbers.fmt_number(r["revised_rows"], lang) if r["revised_rows"] else "",
-            cols["errors"]: numbers.fmt_number(r["n_errors"], lang) if r["n_errors"] else "",
-            cols["by"]: r["submitted_by"] or MISSING,
-        }
-        for r in subs.iter_rows(named=True)
-    ]
-    display = pl.DataFrame(rows, schema={c: pl.String for c in cols.values()}, orient="row")
-    download = subs.select(
-        pl.col("id").alias(t("ui.submission", lang)),
-        pl.col("submitted_at").alias(cols["at"]),
-        pl.col("file_name").alias(cols["file"]),
-        pl.col("status").alias(cols["status"]),
-        pl.col("rows").alias(cols["rows"]),
-        pl.col("new_rows").alias(cols["new"]),
-        pl.col("revised_rows").alias(cols["revised"]),
-        pl.col("n_errors").alias(cols["errors"]),
-        pl.col("submitted_by").alias(cols["by"]),
+    data = subs.with_columns(
+        result=each(subs, "status", lambda s: t(f"ui.{s}", lang)),
+        submitted_by=pl.col("submitted_by").fill_null(numbers.MISSING),
     )
-    return Table(display, download, right_aligned(cols["rows"], cols["new"], cols["revised"], cols["errors"]))
+    return build(data, SUBMISSIONS, lang)
 
 
 def submissions_summary(subs: pl.DataFrame, lang: str) -> str:
     """``182 tệp: 181 được tiếp nhận, 1 bị từ chối; lần gần nhất 23/11/2026 11:08.``"""
     accepted = subs.filter(pl.col("status") == "accepted").height
-    latest = fmt_datetime(subs.get_column("submitted_at").max(), lang) if subs.height else MISSING
+    latest = numbers.fmt_datetime(subs.get_column("submitted_at").max(), lang) if subs.height else numbers.MISSING
     return t(
         "department.submissions_summary", lang, n=subs.height, accepted=accepted, rejected=subs.height - accepted,
         latest=latest,
     )  # fmt: skip
 
 
+ERRORS = (
+    Column("row", "ui.row", "count", fmt=lambda x, _: "" if x is None else str(x)),
+    Column("column", "ui.column"),
+    Column("value", "ui.value"),
+    Column("message", "ui.message"),
+)
+
+
 def errors_table(errors: pl.DataFrame, lang: str) -> Table:
     """One rejected file's problems: row, column, value found, message in the reader's language."""
-    message = "message_vi" if lang == "vi" else "message_en"
-    display = errors.select(
-        pl.col("row").cast(pl.String).fill_null("").alias(t("ui.row", lang)),
-        pl.col("column").fill_null("").alias(t("ui.column", lang)),
-        pl.col("value").fill_null("").alias(t("ui.value", lang)),
-        pl.col(message).fill_null("").alias(t("ui.message", lang)),
-    )
-    return Table(display, display, right_aligned(t("ui.row", lang)))
+    data = errors.with_columns(message=pl.col("message_vi" if lang == "vi" else "message_en"))
+    return build(data, ERRORS, lang)
 
 
 # --------------------------------------------------------------------------- timeliness
 
 
-def month_of(day: date) -> str:
-    return f"{day.year}-{day.month:02d}"
-
-
-def timeliness_grid(
-    detail: pl.DataFrame, catalogue: pl.DataFrame, today: date, lang: str, months: int = 12
-) -> pl.DataFrame:
-    """Indicators × month of the due date, for the last ``months`` months: on time, late or missing.
+def timeliness_grid(detail: pl.DataFrame, catalogue: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Indicators × month of the due date, in the detail's window: on time, late or missing.
 
     Periods of every frequency are put in the month their value was due, so one grid holds weekly and
     yearly indicators alike; ``cell_text`` is received/expected. Columns as charts.timeliness_heatmap
     reads them: department (the indicator's code), department_label, period (month), status, cell_text.
     """
-    first = date(today.year, today.month, 1)
-    for _ in range(months - 1):
-        first = date(first.year - 1, 12, 1) if first.month == 1 else date(first.year, first.month - 1, 1)
-    names = {r["code"]: f"{r['code']} · {name_of(r, lang)}" for r in catalogue.iter_rows(named=True)}
-    recent = detail.filter(pl.col("due_date") >= first)
-    if recent.is_empty():
-        return pl.DataFrame(
-            schema={"department": pl.String, "department_label": pl.String, "period": pl.String,
-                    "status": pl.String, "cell_text": pl.String}
-        )  # fmt: skip
-    counts = (
-        recent.with_columns(period=pl.col("due_date").dt.strftime("%Y-%m"))
-        .group_by("indicator_code", "period")
-        .agg(
-            pl.len().cast(pl.Int64).alias("expected"),
-            pl.col("received").sum().cast(pl.Int64).alias("received"),
-            pl.col("on_time").sum().cast(pl.Int64).alias("on_time"),
-        )
+    names = {r["code"]: f"{r['code']} · {localized(r, 'name', lang)}" for r in catalogue.iter_rows(named=True)}
+    schema = {
+        "department": pl.String, "department_label": pl.String, "period": pl.String, "status": pl.String,
+        "cell_text": pl.String,
+    }  # fmt: skip
+    if detail.is_empty():
+        return pl.DataFrame(schema=schema)
+    counts = timeliness.shares(
+        detail.with_columns(period=pl.col("due_date").dt.strftime("%Y-%m")), "indicator_code", "period"
     )
-    cells = charts.timeliness_cells(counts)
+    cells = timeliness.verdicts(counts)
     return cells.select(
         pl.col("indicator_code").alias("department"),
         pl.col("indicator_code").replace_strict(names, default=pl.col("indicator_code")).alias("department_label"),
@@ -384,66 +312,39 @@ def timeliness_grid(
     ).sort("department", "period")
 
 
-def timeliness_chart(grid: pl.DataFrame, name: str, lang: str, as_of: date, demo: bool) -> alt.TopLevelMixin:
-    labels = charts.chart_text(
-        t("department.timeliness_title", lang),
-        lang,
-        as_of=as_of,
-        demo=demo,
-        extra=[name, t("department.timeliness_note", lang)],
-        names={"department": t("ui.indicator", lang)},
+def timeliness_chart(grid: pl.DataFrame, name: str, since: date | None, stamp: Stamp) -> alt.TopLevelMixin:
+    labels = stamp.text(
+        t("department.timeliness_title", stamp.lang),
+        extra=[name, on_time_title(since, stamp.lang), t("department.timeliness_note", stamp.lang)],
+        names={"department": t("ui.indicator", stamp.lang)},
     )
     return fit_width(charts.timeliness_heatmap(grid, labels))
 
 
+TIMELINESS = (
+    Column("link", "ui.open", "link"),
+    Column("indicator_code", "ui.code", "code"),
+    Column("period", "ui.period", "period"),
+    Column("due_date", "ui.deadline", "date"),
+    Column("first_submitted_at", "department.first_received", "datetime"),
+    Column("state", "ui.status"),
+    Column("days_late", "department.days_late", "count", fmt=lambda x, _: str(x) if x else ""),
+)
+
+
 def timeliness_table(detail: pl.DataFrame, lang: str) -> Table:
-    """Every expected period, newest due first: indicator, period, due date, received at, on time, days late."""
-    cols = {
-        "link": t("ui.open", lang),
-        "code": t("ui.code", lang),
-        "period": t("ui.period", lang),
-        "due": t("ui.deadline", lang),
-        "received": t("department.first_received", lang),
-        "state": t("ui.status", lang),
-        "days_late": t("department.days_late", lang),
-    }
+    """Every expected period in the window, newest due first: indicator, period, due date, received at, on time."""
     data = detail.sort(["due_date", "indicator_code"], descending=[True, False])
-    rows = []
-    for r in data.iter_rows(named=True):
-        state = "on_time" if r["on_time"] else ("late" if r["received"] else "missing")
-        icon = {"on_time": "🟢", "late": "🟡", "missing": "🔴"}[state]
-        rows.append(
-            {
-                cols["link"]: href("indicator", lang, code=r["indicator_code"]),
-                cols["code"]: r["indicator_code"],
-                cols["period"]: period_label(r["period"], lang),
-                cols["due"]: numbers.fmt_date(r["due_date"], lang),
-                cols["received"]: fmt_datetime(r["first_submitted_at"], lang),
-                cols["state"]: f"{icon} {label('timeliness', state, lang)}",
-                cols["days_late"]: str(r["days_late"]) if r["days_late"] else "",
-            }
-        )
-    display = pl.DataFrame(rows, schema={c: pl.String for c in cols.values()}, orient="row")
-    download = data.select(
-        pl.col("indicator_code").alias(cols["code"]),
-        pl.col("period").alias(cols["period"]),
-        pl.col("due_date").alias(cols["due"]),
-        pl.col("first_submitted_at").alias(cols["received"]),
-        pl.col("received").alias(t("ui.received", lang)),
-        pl.col("on_time").alias(t("ui.on_time", lang)),
-        pl.col("days_late").alias(cols["days_late"]),
+    states = [
+        label("timeliness", "on_time" if r["on_time"] else ("late" if r["received"] else "missing"), lang)
+        for r in data.iter_rows(named=True)
+    ]
+    data = data.with_columns(
+        link=each(data, "indicator_code", lambda c: href("indicator", lang, code=c)),
+        state=pl.Series(states, dtype=pl.String),
     )
-    return Table(display, download, right_aligned(cols["days_late"]))
-
-
-def overdue_sentence(due: pl.DataFrame, lang: str) -> str | None:
-    """``2 chỉ số quá hạn báo cáo: IN-05 (Quý III/2026), …`` or None when nothing is overdue."""
-    late = due.filter(pl.col("overdue"))
-    if late.is_empty():
-        return None
-    items = ", ".join(f"{r['code']} ({period_label(r['period'], lang)})" for r in late.iter_rows(named=True))
-    return t("department.overdue_sentence", lang, n=late.height, items=items)
+    return build(data, TIMELINESS, lang)
 
 
 def department_name(row: Mapping[str, Any], lang: str) -> str:
-    return name_of(row, lang)
+    return localized(row, "name", lang)

@@ -9,9 +9,10 @@ for ``dashboard/state.py``.
 Pivot values, when the user leaves the choice to the page (``auto``):
 
 * each cell holds one observation: the value itself;
-* the communes are folded into a cell: the submitted province value when the
-  selection holds it, else the sum or the mean of the communes by the
-  indicator's aggregation (``none``: sum for amounts, mean for rates);
+* the communes are folded into a cell: the province value when the selection
+  holds it (submitted, or made from the communes by ``rules.province``), else
+  the selected communes made into one by the same rule (sum or mean by the
+  indicator's aggregation; ``none``: no value, the province figure is submitted);
 * the periods are folded into a cell: the sum for flows, the latest period for
   year-to-date and end-of-period figures, the mean for rates;
 * several indicators in one cell have different units: no automatic value
@@ -31,9 +32,10 @@ from streamlit import column_config as cc
 
 from dashboard import numbers
 from dashboard.frames import each
-from dashboard.i18n import vi_sort_key
+from dashboard.i18n import t, vi_sort_key
 from db.queries import EXPLORER_COLUMNS, ExplorerFilters
 from rules import calendar as periods
+from rules import province as province_rule
 
 ALL = "all"  # "from the first period" / "to the latest period" in the address
 PROVINCE = "province"  # the whole province in the commune filter (stored as '' in the database)
@@ -91,13 +93,7 @@ def month_bounds(month: str | None) -> tuple[date, date] | None:
 
 def month_label(month: str, lang: str) -> str:
     """``Tháng 9/2025`` / ``Sep 2025`` for a month option (``all`` is labelled by the page)."""
-    parsed = periods.parse(month)
-    return periods.label(parsed, lang) if parsed else month
-
-
-def period_label(period: str | None, lang: str) -> str:
-    parsed = periods.parse(period or "")
-    return periods.label(parsed, lang) if parsed else (period or "")
+    return periods.label_of(month, lang)
 
 
 # --------------------------------------------------------------------------- filters
@@ -176,7 +172,7 @@ def indicator_name(row: Mapping, lang: str) -> str:
 
 def _labelled(frame: pl.DataFrame, lang: str, province: str) -> pl.DataFrame:
     """The frame with display labels: ``name``, ``place`` (province or commune), ``period_label``."""
-    labels = {p: period_label(p, lang) for p in frame["period"].unique().to_list()}
+    labels = {p: periods.label_of(p, lang) for p in frame["period"].unique().to_list()}
     names = pl.col("name_en") if lang == "en" else pl.col("name_vi")
     return frame.with_columns(
         name=pl.coalesce(names, pl.col("name_vi"), pl.col("indicator_code")),
@@ -188,22 +184,25 @@ def _labelled(frame: pl.DataFrame, lang: str, province: str) -> pl.DataFrame:
 
 
 def detail_table(frame: pl.DataFrame, lang: str, province: str) -> pl.DataFrame:
-    """The rows shown on screen: labels in the UI language, the value written as the UI writes numbers.
+    """The rows shown on screen: labels in the UI language, the value written as every page writes it; a province
+    value made from communes says so in its note.
 
     Columns: indicator_code, name, period_label, place, value_text, unit, department,
     submitted_at, note.
     """
     out = _labelled(frame, lang, province)
-    return out.select(
+    computed = pl.col("computed").fill_null(False) if "computed" in out.columns else pl.lit(False)
+    made = each(out, "n_localities", lambda n: t("explorer.computed_note", lang, n=n), "_made")
+    return out.with_columns(made).select(
         "indicator_code",
         "name",
         "period_label",
         "place",
-        each(out, "value", lambda v: numbers.fmt_number(v, lang), "value_text"),
+        each(out, "value", lambda v: numbers.fmt_number(v, lang, numbers.decimals(v)), "value_text"),
         "unit",
         "department",
         "submitted_at",
-        pl.col("note").fill_null(""),
+        pl.when(computed).then(pl.col("_made")).otherwise(pl.col("note")).fill_null("").alias("note"),
     )
 
 
@@ -254,11 +253,8 @@ def _auto_cells(frame: pl.DataFrame, keys: list[str], collapsed: str) -> pl.Data
         province = frame.filter(pl.col("locality_code") == "")
         communes = frame.filter(pl.col("locality_code") != "")
         by_province = province.group_by(keys).agg(pl.col("value").first().alias("cell"))
-        summed = pl.col("aggregation").first().eq("sum") | (
-            pl.col("aggregation").first().eq("none") & pl.col("value_type").first().ne("rate")
-        )
         by_communes = communes.group_by(keys).agg(
-            pl.when(summed).then(pl.col("value").sum()).otherwise(pl.col("value").mean()).alias("cell")
+            province_rule.from_communes_expr(pl.col("value"), pl.col("aggregation")).alias("cell")
         )
         return pl.concat([by_province, by_communes.join(by_province, on=keys, how="anti")], how="vertical")
     # collapsed == "period"
@@ -370,10 +366,11 @@ def pivot_display(p: Pivot, lang: str) -> pl.DataFrame:
     """The pivot with its numbers written in the UI language (the downloads keep the numbers)."""
     if not p.value_columns:
         return p.table
-    decimals = 0 if p.mode == "count" else None
-    return p.table.with_columns(
-        each(p.table, c, lambda v: numbers.fmt_number(v, lang, decimals)).fill_null("") for c in p.value_columns
-    )
+
+    def written(v: float) -> str:
+        return numbers.fmt_number(v, lang, 0 if p.mode == "count" else numbers.decimals(v))
+
+    return p.table.with_columns(each(p.table, c, written).fill_null("") for c in p.value_columns)
 
 
 # --------------------------------------------------------------------------- chart

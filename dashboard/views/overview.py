@@ -11,22 +11,16 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import polars as pl
 
-from dashboard import components, numbers, theme
-from dashboard.i18n import CODES, t
-from dashboard.views.group import (
-    fmt_reading,
-    is_better,
-    name_col,
-    owner_col,
-    period_label,
-    status_tally,
-    summary_sentences,
-)
+from dashboard import figures, numbers, theme
+from dashboard.i18n import CODES, localized, t
+from dashboard.links import href
+from dashboard.views.group import summary_sentences
+from rules import tally
 
 FIRST_WARNINGS = 8  # shown at once; the rest wait behind "show more"
 
@@ -45,39 +39,8 @@ _TINTS = {
 
 
 def warning_rows(evaluated: pl.DataFrame) -> pl.DataFrame:
-    """Indicators off track, late or worsening, the most urgent first.
-
-    Off track (lowest % of plan first), then late (longest overdue first), then
-    worsening ones (at risk before on track). Columns: evaluate_latest's, plus
-    ``reason`` (the main one: off_track | late | worsening) and ``rank``.
-    """
-    flagged = evaluated.filter(pl.col("status").is_in(["off_track", "late"]) | pl.col("worsening"))
-    reason = (
-        pl.when(pl.col("status") == "off_track")
-        .then(pl.lit("off_track"))
-        .when(pl.col("status") == "late")
-        .then(pl.lit("late"))
-        .otherwise(pl.lit("worsening"))
-    )
-    severity = (
-        pl.when(pl.col("status") == "off_track")
-        .then(0)
-        .when(pl.col("status") == "late")
-        .then(1)
-        .when(pl.col("status") == "at_risk")
-        .then(2)
-        .otherwise(3)
-    )
-    return (
-        flagged.with_columns(reason=reason, _severity=severity)
-        .sort(
-            ["_severity", "pct_of_plan", "days_overdue", "position"],
-            descending=[False, False, True, False],
-            nulls_last=True,
-        )
-        .drop("_severity")
-        .with_row_index("rank", offset=1)
-    )
+    """The warnings, most urgent first (rules.tally.warnings)."""
+    return tally.warnings(evaluated)
 
 
 _ABBR = re.compile(r"\s*\(([^()]+)\)\s*$")
@@ -118,16 +81,6 @@ def department_rows(summary: pl.DataFrame) -> pl.DataFrame:
         )
         .drop("_problems")
     )
-
-
-def as_of_date(freshness: pl.DataFrame) -> date | None:
-    """The day of the latest accepted file (the data's freshness), or None."""
-    if freshness.is_empty():
-        return None
-    latest = freshness["latest_submitted_at"][0]
-    if latest is None:
-        return None
-    return latest.date() if isinstance(latest, datetime) else latest
 
 
 # --------------------------------------------------------------------------- HTML pieces
@@ -236,7 +189,7 @@ def meta_html(as_of: date | None, today: date, demo: bool, lang: str) -> str:
 
 def headline_html(evaluated: pl.DataFrame, lang: str) -> str:
     """The overall sentences: the first large, the others on one line below."""
-    sentences = summary_sentences(status_tally(evaluated), lang)
+    sentences = summary_sentences(tally.tally(evaluated), lang)
     if not sentences:
         return ""
     rest = " · ".join(_e(s) for s in sentences[1:])
@@ -248,23 +201,23 @@ def group_cards_html(evaluated: pl.DataFrame, lang: str) -> str:
     """Five cards, one per group: on track out of all, a status bar and the counts; each opens its group page."""
     cards = []
     for group in CODES["group"]:
-        tally = status_tally(evaluated.filter(pl.col("group") == group))
-        total = tally["total"]
+        counts_of = tally.tally(evaluated.filter(pl.col("group") == group))
+        total = counts_of["total"]
         bar = "".join(
-            f'<span style="width:{tally[s] / total * 100:.2f}%;background:{theme.STATUS_COLORS[s]}" '
-            f'title="{_e(t(f"status.{s}", lang))}: {tally[s]}"></span>'
+            f'<span style="width:{counts_of[s] / total * 100:.2f}%;background:{theme.STATUS_COLORS[s]}" '
+            f'title="{_e(t(f"status.{s}", lang))}: {counts_of[s]}"></span>'
             for s in CODES["status"]
-            if total and tally[s]
+            if total and counts_of[s]
         )
         counts = "".join(
-            f'<span class="c">{_dot(s)}<b>{tally[s]}</b>{_e(t(f"status.{s}", lang))}</span>'
+            f'<span class="c">{_dot(s)}<b>{counts_of[s]}</b>{_e(t(f"status.{s}", lang))}</span>'
             for s in ("off_track", "at_risk", "late", "no_data", "no_target")
-            if tally[s]
+            if counts_of[s]
         )
         cards.append(
-            f'<a class="ov-card" href="{_e(components.href(group, lang))}" target="_self">'
+            f'<a class="ov-card" href="{_e(href(group, lang))}" target="_self">'
             f'<div class="name">{_e(t(f"group.{group}", lang))}</div>'
-            f'<div class="big">{tally["on_track"]}<small>/{total}</small></div>'
+            f'<div class="big">{counts_of["on_track"]}<small>/{total}</small></div>'
             f'<div class="cap">{_e(t("overview.on_track_caption", lang))}</div>'
             f'<div class="ov-bar">{bar}</div><div class="ov-counts">{counts}</div></a>'
         )
@@ -272,13 +225,14 @@ def group_cards_html(evaluated: pl.DataFrame, lang: str) -> str:
 
 
 def _warning_detail(row: dict[str, Any], lang: str) -> str:
+    f = figures.of(row, lang)
     bits = []
     if row["period"]:
-        bits.append(_e(period_label(row["period"], lang)))
+        bits.append(_e(f.period))
     if not numbers.is_missing(row["value"]):
-        bits.append(_e(fmt_reading(row["value"], row["unit"], lang)))
+        bits.append(_e(f.value))
     if not numbers.is_missing(row["pct_of_plan"]):
-        bits.append(_e(t("overview.pct_of_plan", lang, pct=numbers.fmt_percent(row["pct_of_plan"], lang, 0))))
+        bits.append(_e(t("overview.pct_of_plan", lang, pct=f.pct_of_plan)))
     if row["status"] == "late" and row["days_overdue"] is not None:
         bits.append(_e(t("overview.overdue_days", lang, n=row["days_overdue"])))
     if row["worsening"] and row["reason"] != "worsening":
@@ -290,35 +244,18 @@ def warnings_html(rows: pl.DataFrame, lang: str) -> str:
     """One line per warning: why (pill), the indicator (link) with its figures, the owner (link)."""
     if rows.is_empty():
         return ""
-    name, owner = name_col(lang), owner_col(lang)
     lines = []
     for r in rows.iter_rows(named=True):
         label = t("trend.worsening", lang) if r["reason"] == "worsening" else None
         lines.append(
             '<div class="ov-wrow">'
             f"<div>{pill(r['reason'], lang, label)}</div>"
-            f'<div><div class="ind"><a href="{_e(components.href("indicator", lang, code=r["code"]))}" '
-            f'target="_self">{_e(r[name])}</a></div><div class="detail">{_warning_detail(r, lang)}</div></div>'
-            f'<div class="owner"><a href="{_e(components.href("department", lang, code=r["owner"]))}" '
-            f'target="_self">{_e(r[owner] or r["owner"])}</a></div></div>'
+            f'<div><div class="ind"><a href="{_e(href("indicator", lang, code=r["code"]))}" '
+            f'target="_self">{_e(figures.name(r, lang))}</a></div><div class="detail">{_warning_detail(r, lang)}</div></div>'
+            f'<div class="owner"><a href="{_e(href("department", lang, code=r["owner"]))}" '
+            f'target="_self">{_e(localized(r, "owner_name", lang, "owner"))}</a></div></div>'
         )
     return f'<div class="ov-warn">{"".join(lines)}</div>'
-
-
-def index_decimals(value: Any) -> int:
-    """Composite indices are published with two decimals (PCI 69,08), scores below one with four (DTI 0,8241)."""
-    return 4 if not numbers.is_missing(value) and abs(float(value)) < 1 else 2
-
-
-def index_change(change: Any, unit: str | None, lang: str, decimals: int) -> str:
-    """A change of an index in its own unit, with an arrow: ``▲ 3,13 điểm``, ``▼ 1,03 điểm %``."""
-    if numbers.is_missing(change):
-        return numbers.MISSING
-    arrow = "▲" if change > 0 else ("▼" if change < 0 else "■")
-    size = numbers.fmt_number(abs(change), lang, decimals)
-    if (unit or "").strip() == "%":
-        return f"{arrow} {t('group_page.points', lang, n=size)}"
-    return f"{arrow} {size} {unit}".rstrip() if unit else f"{arrow} {size}"
 
 
 def composite_tiles_html(rows: pl.DataFrame, lang: str, computed: Iterable[str] = ()) -> str:
@@ -327,26 +264,19 @@ def composite_tiles_html(rows: pl.DataFrame, lang: str, computed: Iterable[str] 
     ``computed``: the codes of composites computed from their components (tagged as such).
     """
     computed = set(computed)
-    name = name_col(lang)
     tiles = []
     for r in rows.iter_rows(named=True):
-        abbr, full = short_name(r[name])
+        f = figures.of(r, lang)
+        abbr, full = short_name(figures.name(r, lang))
         if not full:
-            abbr, full = r[name], ""
-        unit = (r["unit"] or "").strip()
-        dec = index_decimals(r["value"])
-        if numbers.is_missing(r["value"]):
-            value = _e(numbers.MISSING)
-        elif unit == "%":
-            value = _e(numbers.fmt_percent(r["value"], lang, dec))
-        else:
-            value = _e(numbers.fmt_number(r["value"], lang, dec)) + (f" <small>{_e(unit)}</small>" if unit else "")
-        better = is_better(r["change_yoy"], r["direction"], r["value"], r["yoy_value"], r["target"])
+            abbr, full = figures.name(r, lang), ""
+        value = _e(f.value)
+        better = figures.is_better(r["change_yoy"], r["direction"], r["value"], r["yoy_value"], r["target"])
         tone = "flat" if better is None else ("good" if better else "bad")
         if numbers.is_missing(r["change_yoy"]):
             delta = _e(t("overview.no_last_year", lang))
         else:
-            delta = _e(index_change(r["change_yoy"], unit, lang, dec))
+            delta = _e(t("overview.vs_last_year", lang, change=f.vs_last_year))
         tag = f' <span class="ov-tag">{_e(t("overview.computed", lang))}</span>' if r["code"] in computed else ""
         title = (
             f'<div class="ttl"><div class="abbr"><span>{_e(abbr)}</span></div><div class="full">{_e(full)}</div></div>'
@@ -354,11 +284,10 @@ def composite_tiles_html(rows: pl.DataFrame, lang: str, computed: Iterable[str] 
             else f'<div class="ttl long"><div class="abbr">{_e(abbr)}</div></div>'
         )
         tiles.append(
-            f'<a class="ov-tile" href="{_e(components.href("indicator", lang, code=r["code"]))}" target="_self">'
+            f'<a class="ov-tile" href="{_e(href("indicator", lang, code=r["code"]))}" target="_self">'
             f"{title}"
             f'<div class="val">{value}</div><div class="delta {tone}">{delta}</div>'
-            f'<div class="foot">{_dot(r["status"])}{_e(status_name(r["status"], lang))} · '
-            f"{_e(period_label(r['period'], lang))}{tag}</div></a>"
+            f'<div class="foot">{_dot(r["status"])}{_e(f.status)} · {_e(f.period)}{tag}</div></a>'
         )
     return f'<div class="ov-tiles">{"".join(tiles)}</div>'
 
@@ -370,16 +299,16 @@ def _count_cell(n: int, status: str) -> str:
 
 
 def _meter(pct: float | None) -> str:
+    """A bar of the on-time share (no colour verdict: punctuality has no threshold in the rules)."""
     if pct is None:
         return ""
-    color = theme.STATUS_COLORS["on_track" if pct >= 90 else ("at_risk" if pct >= 75 else "off_track")]
-    return (
-        f'<span class="ov-meter"><span style="width:{max(0.0, min(pct, 100.0)):.1f}%;background:{color}"></span></span>'
-    )
+    width = max(0.0, min(pct, 100.0))
+    return f'<span class="ov-meter"><span style="width:{width:.1f}%;background:{theme.PRIMARY}"></span></span>'
 
 
-def departments_html(rows: pl.DataFrame, lang: str) -> str:
-    """Each department: its indicators by status and the share of its data sent on time; each opens its page."""
+def departments_html(rows: pl.DataFrame, since: date, lang: str) -> str:
+    """Each department: its indicators by status and the share of its data sent on time in the window from
+    ``since``, the window named in the header; each opens its page."""
     name = "name_en" if lang == "en" else "name_vi"
     head = "".join(
         f"<th>{_e(x)}</th>"
@@ -390,7 +319,7 @@ def departments_html(rows: pl.DataFrame, lang: str) -> str:
             t("status.at_risk", lang),
             t("status.off_track", lang),
             t("status.late", lang),
-            t("overview.on_time_share", lang),
+            t("figures.on_time_window", lang, since=numbers.fmt_date(since, lang)),
         )
     )
     body = []
@@ -398,14 +327,14 @@ def departments_html(rows: pl.DataFrame, lang: str) -> str:
         pct = r["on_time_pct"]
         body.append(
             "<tr>"
-            f'<td><a href="{_e(components.href("department", lang, code=r["department"]))}" target="_self">'
+            f'<td><a href="{_e(href("department", lang, code=r["department"]))}" target="_self">'
             f"{_e(r[name] or r['department'])}</a></td>"
             f"<td>{r['indicators']}</td>"
             + _count_cell(r["on_track"], "on_track")
             + _count_cell(r["at_risk"], "at_risk")
             + _count_cell(r["off_track"], "off_track")
             + _count_cell(r["late"], "late")
-            + f"<td>{_meter(pct)}{_e(numbers.fmt_percent(pct, lang, 0))}</td></tr>"
+            + f"<td>{_meter(pct)}{_e(figures.percent(pct, lang))}</td></tr>"
         )
     return f'<table class="ov-dept"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 

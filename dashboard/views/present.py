@@ -17,23 +17,15 @@ from typing import Any
 
 import polars as pl
 
-from dashboard import charts, numbers, theme
-from dashboard.i18n import label, t
-from dashboard.views.group import (
-    change_text,
-    fmt_reading,
-    is_percent,
-    name_col,
-    owner_col,
-    period_label,
-    value_decimals,
-)
+from dashboard import charts, figures, numbers, theme
+from dashboard.charts import Stamp
+from dashboard.i18n import label, localized, t
 
 MODES = ("group", "department", "codes")
 FOCUS = ("all", "warnings")
 # Periods on a slide's chart, by frequency: about two years of monthly data, fewer of the rest.
 WINDOW = {"weekly": 26, "monthly": 24, "quarterly": 12, "half_yearly": 8, "annual": 8}
-WARNING_STATUSES = ("off_track", "at_risk", "late")
+WARNING_STATUSES = ("off_track", "at_risk", "late")  # with the worsening ones: what a session discusses
 CHART_HEIGHT = 680  # px (title and axes included) on a 1080-pixel screen, leaving room for the figures and the buttons
 
 
@@ -119,8 +111,8 @@ def slide_figure(series: pl.DataFrame, row: dict[str, Any], labels: charts.Chart
             frame,
             labels,
             direction=row.get("direction") or "up",
-            on_track_pct=row.get("on_track_pct") or 100.0,
-            at_risk_pct=row.get("at_risk_pct") or 90.0,
+            on_track_pct=row.get("on_track_pct"),
+            at_risk_pct=row.get("at_risk_pct"),
             mark="bar" if row["value_type"] == "flow" else "line",
         )
     return figure.properties(height=CHART_HEIGHT)
@@ -137,7 +129,7 @@ def context_text(
 ) -> str:
     """What the slides show, as HTML for the top line: ``Trình chiếu · Nhóm chỉ số: Đầu vào``."""
     if mode == "department":
-        names = dict(zip(evaluated["owner"], evaluated[owner_col(lang)], strict=True))
+        names = {r["owner"]: localized(r, "owner_name", lang, "owner") for r in evaluated.iter_rows(named=True)}
         chosen = f"{_e(t('ui.department', lang))}: <b>{_e(names.get(department or '', department or ''))}</b>"
     elif mode == "codes":
         chosen = t("present.chosen_codes", lang, n=len(list(codes)))
@@ -153,44 +145,9 @@ def _e(text: Any) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
-def _change_words(change: Any, change_pct: Any, unit: str | None, lang: str) -> str | None:
-    """``tăng 7,2 %`` / ``giảm 0,5 điểm %`` / ``không đổi``; None without a comparison."""
-    if numbers.is_missing(change) and numbers.is_missing(change_pct):
-        return None
-    sign = change_pct if not numbers.is_missing(change_pct) and not is_percent(unit) else change
-    if numbers.is_missing(sign) or round(float(sign), 1) == 0:
-        return t("present.same", lang)
-    size = change_text(change, change_pct, unit, lang).lstrip("+−")
-    return t("present.up" if sign > 0 else "present.down", lang, x=size)
-
-
 def summary(row: dict[str, Any], lang: str) -> str:
-    """The slide's one line: the period's figure, the year to date for flows, % of the year's plan, vs last year."""
-    if numbers.is_missing(row.get("value")):
-        return t("present.no_value", lang)
-    unit = row.get("unit")
-    head = t(
-        "present.s_value",
-        lang,
-        period=period_label(row.get("period"), lang),
-        value=fmt_reading(row["value"], unit, lang),
-    )
-    parts = [head]
-    is_flow = row.get("value_type") == "flow"
-    tail = []
-    if is_flow and not numbers.is_missing(row.get("ytd")):
-        tail.append(t("present.s_ytd", lang, value=fmt_reading(row["ytd"], unit, lang)))
-    if not numbers.is_missing(row.get("pct_of_target")):
-        tail.append(t("present.s_pct", lang, pct=numbers.fmt_percent(row["pct_of_target"], lang, 0)))
-    if is_flow:
-        change = _change_words(None, row.get("change_yoy_ytd_pct"), unit, lang)
-    else:
-        change = _change_words(row.get("change_yoy"), row.get("change_yoy_pct"), unit, lang)
-    if change:
-        tail.append(t("present.s_change", lang, change=change))
-    if tail:
-        parts.append(", ".join(tail))
-    return "; ".join(parts) + "."
+    """The slide's one line: the indicator's summary sentence (``dashboard.figures.sentence``), as on its page."""
+    return figures.sentence(row, lang) or t("present.no_value", lang)
 
 
 STYLE = """
@@ -247,50 +204,43 @@ def top_html(context: str, back_href: str, lang: str, as_of: date | None, demo: 
 
 
 def title_html(row: dict[str, Any], lang: str, frequency_label: str) -> str:
-    owner = row.get(owner_col(lang)) or row.get("owner") or ""
+    owner = localized(row, "owner_name", lang, "owner")
     sub = " · ".join(_e(x) for x in (row["code"], owner, frequency_label) if x)
-    return f'<div class="pr-title">{_e(row[name_col(lang)])}</div><div class="pr-sub">{sub}</div>'
+    return f'<div class="pr-title">{_e(figures.name(row, lang))}</div><div class="pr-sub">{sub}</div>'
 
 
 def panel_html(row: dict[str, Any], lang: str) -> str:
     """The right of the slide: the period, the latest value big, the status, the figures that judge it."""
+    f = figures.of(row, lang)
     unit = (row.get("unit") or "").strip()
     value = row.get("value")
-    if numbers.is_missing(value):
-        big = _e(numbers.MISSING)
-    elif unit == "%":
-        big = _e(numbers.fmt_percent(value, lang, value_decimals(value)))
+    if numbers.is_missing(value) or figures.is_percent(unit) or not unit:
+        big = _e(f.value)
     else:
-        big = f'{_e(numbers.fmt_number(value, lang, value_decimals(value)))} <span class="pr-unit">{_e(unit)}</span>'
+        number = numbers.fmt_number(value, lang, numbers.decimals(value))
+        big = f'{_e(number)} <span class="pr-unit">{_e(unit)}</span>'
     status = row.get("status") or "no_data"
     tint, ink = _TINT.get(status, _TINT["no_data"])
     pill = (
         f'<div class="pr-pill" style="background:{tint};color:{ink}">'
-        f'<i style="background:{theme.STATUS_COLORS.get(status, theme.MUTED)}"></i>{_e(t(f"status.{status}", lang))}</div>'
+        f'<i style="background:{theme.STATUS_COLORS.get(status, theme.MUTED)}"></i>{_e(f.status)}</div>'
     )
     facts = []
     if row.get("value_type") == "flow" and not numbers.is_missing(row.get("ytd")):
-        facts.append((t("ui.ytd", lang), fmt_reading(row["ytd"], unit, lang)))
-        ytd_change = change_text(None, row.get("change_yoy_ytd_pct"), unit, lang)
-        facts.append((t("present.ytd_vs_last_year", lang), ytd_change))
+        facts.append((t("ui.ytd", lang), f.ytd))
+        facts.append((t("present.ytd_vs_last_year", lang), f.ytd_vs_last_year))
     if not numbers.is_missing(row.get("target")):
-        facts.append((t("ui.annual_target", lang), fmt_reading(row["target"], unit, lang)))
-    if not numbers.is_missing(row.get("pct_of_target")):
-        facts.append((t("ui.pct_of_target", lang), numbers.fmt_percent(row["pct_of_target"], lang, 1)))
-    facts.append(
-        (t("ui.vs_previous", lang), change_text(row.get("change_prev"), row.get("change_prev_pct"), unit, lang))
-    )
-    facts.append(
-        (t("ui.vs_last_year", lang), change_text(row.get("change_yoy"), row.get("change_yoy_pct"), unit, lang))
-    )
-    if row.get("trend"):
-        facts.append((t("ui.trend", lang), t(f"trend.{row['trend']}", lang)))
+        facts.append((t("ui.annual_target", lang), f.target))
+        facts.append((t("figures.pct_of_target", lang), f.pct_of_target))
+    facts.append((t("ui.vs_previous", lang), f.vs_previous))
+    facts.append((t("ui.vs_last_year", lang), f.vs_last_year))
+    if f.trend:
+        facts.append((t("ui.trend", lang), f.trend))
     if status == "late" and row.get("days_overdue") is not None:
         facts.append((t("ui.deadline", lang), t("overview.overdue_days", lang, n=row["days_overdue"])))
     table = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in facts)
-    period = _e(period_label(row.get("period"), lang))
     return (
-        f'<div class="pr-panel"><div class="pr-period">{period}</div><div class="pr-value">{big}</div>'
+        f'<div class="pr-panel"><div class="pr-period">{_e(f.period)}</div><div class="pr-value">{big}</div>'
         f'{pill}<table class="pr-facts">{table}</table></div>'
     )
 
@@ -303,16 +253,9 @@ def summary_html(text: str) -> str:
     return f'<div class="pr-summary">{_e(text)}</div>'
 
 
-def chart_labels(
-    row: dict[str, Any], lang: str, source: str | None, as_of: date | None, demo: bool
-) -> charts.ChartText:
-    """The slide chart's words: its title, unit, period, source, data date and demo mark inside the image."""
-    return charts.chart_text(
-        t("ui.history", lang),
-        lang,
-        unit=row.get("unit"),
-        period=period_label(row.get("period"), lang),
+def chart_labels(row: dict[str, Any], source: str | None, stamp: Stamp) -> charts.ChartText:
+    """The slide chart's words: its title, unit, period, source, the date of the data and the demo mark."""
+    return stamp.text(
+        t("ui.history", stamp.lang), unit=row.get("unit"), period=figures.period(row.get("period"), stamp.lang),
         source=source,
-        as_of=as_of,
-        demo=demo,
-    )
+    )  # fmt: skip

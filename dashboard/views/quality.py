@@ -21,19 +21,15 @@ import polars as pl
 from streamlit import column_config as cc
 
 from dashboard import numbers
-from dashboard.components import href
 from dashboard.frames import each
+from dashboard.links import href
 from dashboard.views.explorer import ALL, month_bounds
 from rules import calendar as periods
+from rules import timeliness
 
 GRAINS: dict[str, str] = {"month": "monthly", "quarter": "quarterly", "year": "annual"}
 COUNTS = ("expected", "received", "on_time", "late", "missing")
 MAX_REPORTS = 20  # rejected files whose whole report is listed (newest first)
-
-
-def _end(period: str) -> date | None:
-    parsed = periods.parse(period)
-    return parsed.end if parsed else None
 
 
 def in_range(day: pl.Expr, month_from: str | None, month_to: str | None) -> pl.Expr:
@@ -47,56 +43,48 @@ def in_range(day: pl.Expr, month_from: str | None, month_to: str | None) -> pl.E
     return cond
 
 
-def rollup(
-    timeliness: pl.DataFrame,
-    grain: str = "quarter",
-    departments: Sequence[str] = (),
-    month_from: str | None = None,
-    month_to: str | None = None,
-) -> pl.DataFrame:
-    """Timeliness per department and calendar month, quarter or year (by the end of each period).
+def window(month_from: str | None, today: date) -> timeliness.Window:
+    """The timeliness window of the months chosen: values due from the first month's first day."""
+    start = month_bounds(month_from)
+    return timeliness.Window(start[0] if start else None, today)
 
-    Input: evaluation.timeliness. Columns: department, period (canonical text of the
-    calendar period), period_start, expected, received, on_time, late, missing,
-    received_pct, on_time_pct.
+
+def selected(
+    detail: pl.DataFrame, departments: Sequence[str] = (), month_from: str | None = None, month_to: str | None = None
+) -> pl.DataFrame:
+    """rules.timeliness.detail rows of the departments chosen whose due date lies in the months chosen."""
+    frame = detail.filter(in_range(pl.col("due_date"), month_from, month_to))
+    return frame.filter(pl.col("department").is_in(list(departments))) if departments else frame
+
+
+def rollup(detail: pl.DataFrame, grain: str = "quarter") -> pl.DataFrame:
+    """Timeliness per department and calendar month, quarter or year of the due date (``rules.timeliness.shares``).
+
+    Input: ``selected`` rows. Columns: department, period (canonical text of the calendar period), period_start,
+    expected, received, on_time, late, missing, received_pct, on_time_pct.
     """
     frequency = GRAINS[grain]
-    ends = {p: _end(p) for p in timeliness["period"].unique().to_list()}
-    buckets = {p: str(periods.containing(e, frequency)) for p, e in ends.items() if e}
-    frame = timeliness.with_columns(
-        period_end=pl.col("period").replace_strict(ends, default=None, return_dtype=pl.Date),
-        bucket=pl.col("period").replace_strict(buckets, default=None, return_dtype=pl.String),
-    ).filter(pl.col("bucket").is_not_null() & in_range(pl.col("period_end"), month_from, month_to))
-    if departments:
-        frame = frame.filter(pl.col("department").is_in(list(departments)))
-    starts = {b: periods.parse(b).start for b in set(buckets.values())}
-    out = (
-        frame.group_by("department", "bucket")
-        .agg(pl.col(c).sum().cast(pl.Int64) for c in COUNTS)
-        .rename({"bucket": "period"})
-        .with_columns(period_start=pl.col("period").replace_strict(starts, default=None, return_dtype=pl.Date))
-        .with_columns(
-            received_pct=pl.when(pl.col("expected") > 0).then(pl.col("received") / pl.col("expected") * 100),
-            on_time_pct=pl.when(pl.col("expected") > 0).then(pl.col("on_time") / pl.col("expected") * 100),
-        )
+    days = detail.get_column("due_date").unique().to_list()
+    buckets = {d: periods.containing(d, frequency) for d in days}
+    frame = detail.with_columns(
+        period=pl.col("due_date").replace_strict({d: str(b) for d, b in buckets.items()}, return_dtype=pl.String),
+        period_start=pl.col("due_date").replace_strict({d: b.start for d, b in buckets.items()}, return_dtype=pl.Date),
     )
+    out = timeliness.shares(frame, "department", "period", "period_start")
     return out.select("department", "period", "period_start", *COUNTS, "received_pct", "on_time_pct").sort(
         "department", "period_start"
     )
 
 
-def totals(rolled: pl.DataFrame) -> dict[str, float | None]:
+def totals(detail: pl.DataFrame) -> dict[str, float | None]:
     """The whole selection: expected, received, on time, and the shares received and on time (%)."""
-    expected = int(rolled["expected"].sum()) if rolled.height else 0
-    received = int(rolled["received"].sum()) if rolled.height else 0
-    on_time = int(rolled["on_time"].sum()) if rolled.height else 0
-    return {
-        "expected": expected,
-        "received": received,
-        "on_time": on_time,
-        "received_pct": received / expected * 100 if expected else None,
-        "on_time_pct": on_time / expected * 100 if expected else None,
-    }
+    if detail.is_empty():
+        return {"expected": 0, "received": 0, "on_time": 0, "received_pct": None, "on_time_pct": None}
+    return (
+        timeliness.shares(detail)
+        .select("expected", "received", "on_time", "received_pct", "on_time_pct")
+        .row(0, named=True)
+    )
 
 
 def department_label(names: Mapping[str, str]) -> pl.Expr:
@@ -104,10 +92,7 @@ def department_label(names: Mapping[str, str]) -> pl.Expr:
 
 
 def _period_labels(frame: pl.DataFrame, lang: str) -> pl.Expr:
-    labels = {}
-    for text in frame["period"].unique().to_list():
-        parsed = periods.parse(text)
-        labels[text] = periods.label(parsed, lang) if parsed else text
+    labels = {text: periods.label_of(text, lang) for text in frame["period"].unique().to_list()}
     return pl.col("period").replace_strict(labels, default=pl.col("period"), return_dtype=pl.String)
 
 

@@ -213,7 +213,7 @@ def recent_columns(t: Callable[..., str]) -> dict[str, Any]:
 
 def links_line(t: Callable[..., str], lang: str, department: str) -> str:
     """Where the new figures show: overview, the department's page, the explorer filtered to it."""
-    from dashboard.components import href
+    from dashboard.links import href
 
     links = [
         (t("submit.see_overview"), href("", lang)),

@@ -1,0 +1,33 @@
+"""Outside text inside Markdown: made inert, so it reads as text.
+
+Streamlit renders Markdown in titles, captions, alerts, expander labels and
+``st.markdown``. Text from outside (file names, cells, notes, codes, addresses,
+account names, catalogue text) that must appear in one of those goes through
+``plain``; everywhere else it is shown by elements that do not render Markdown
+(tables, ``st.html`` with escaped text, ``st.text``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_INLINE = re.compile(r"([\\`*_\[\]<>~$:|])")  # links, images, emphasis, code, HTML, maths, icons and colours
+_LINE_START = re.compile(r"^(\s*)(?:([#>+\-=])|(\d+)([.)]))")  # a heading, quote or list at the start
+
+
+def _line_start(m: re.Match) -> str:
+    if m.group(2):
+        return f"{m.group(1)}\\{m.group(2)}"
+    return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"
+
+
+def plain(text: Any) -> str:
+    """Outside text made inert for an element that renders Markdown: no link, image, emphasis, HTML, formula,
+    icon or colour can appear, and no line break starts a heading or a list. The reader sees the text itself.
+
+    >>> plain("![x](http://a/b.png) BaoCao_[SYT].csv")
+    '!\\\\[x\\\\](http\\\\://a/b.png) BaoCao\\\\_\\\\[SYT\\\\].csv'
+    """
+    flat = " ".join(("" if text is None else str(text)).split())
+    return _LINE_START.sub(_line_start, _INLINE.sub(r"\\\1", flat))

@@ -1,0 +1,63 @@
+"""The five group pages: one renderer, five entries (``app_pages/input.py`` ... ``composite.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard import components, evaluation, links, state
+from dashboard.i18n import label, t
+from dashboard.page import setup
+from dashboard.views import group as view
+from rules import tally
+
+
+def _selected_codes(event: Any, shown: pl.DataFrame) -> list[str]:
+    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    return [shown["code"][i] for i in rows if 0 <= i < shown.height]
+
+
+def render_group(group: str) -> None:
+    """One group's page: summary, filters bound to the address, the table with its downloads."""
+    if group not in view.GROUPS:
+        raise ValueError(f"unknown group {group!r}; expected one of {view.GROUPS}")
+    ctx = setup(group)
+    rows = evaluation.latest(ctx).filter(pl.col("group") == group)
+    st.caption(t(f"group_page.about.{group}", ctx.lang))
+    if sentences := view.summary_sentences(tally.tally(rows), ctx.lang):
+        st.markdown("; ".join([f"**{sentences[0]}**", *sentences[1:]]) + ".")
+
+    left, middle, right = st.columns([1.1, 1, 1.3])
+    depts = view.department_options(rows, ctx.lang)
+    dept = state.select(
+        t("ui.department", ctx.lang), ["", *depts], key="department", default="",
+        format_func=lambda c: depts.get(c, t("ui.all", ctx.lang)), container=left,
+    )  # fmt: skip
+    fields = view.field_options(rows, ctx.lang)
+    field = state.select(
+        t("ui.field", ctx.lang), ["", *fields], key="field", default="",
+        format_func=lambda c: fields.get(c, t("ui.all", ctx.lang)), container=middle,
+    )  # fmt: skip
+    present = [s for s in view.STATUSES if s in set(rows.get_column("status").to_list())]
+    statuses = state.multiselect(
+        t("ui.status", ctx.lang), present, key="status",
+        format_func=lambda s: label("status", s, ctx.lang), container=right, placeholder=t("ui.all", ctx.lang),
+    )  # fmt: skip
+
+    chosen = view.filter_rows(rows, None, [dept] if dept else [], [field] if field else [], statuses)
+    if chosen.height != rows.height:
+        st.caption(t("group_page.showing", ctx.lang, n=chosen.height, total=rows.height))
+    if chosen.is_empty():
+        components.empty(ctx, "ui.empty")
+        return
+    shown = view.table_frame(chosen, ctx.lang)
+    event = components.table(
+        ctx, shown, f"{group}_{ctx.as_of.isoformat() if ctx.as_of else 'data'}", key=f"group_{group}",
+        column_config=view.column_config(ctx.lang), downloads=view.download_table(chosen, ctx.lang).download,
+        on_select="rerun", selection_mode="single-row", row_height=38, height=min(38 * shown.height + 40, 760),
+    )  # fmt: skip
+    st.caption(t("group_page.table_hint", ctx.lang))
+    if picked := _selected_codes(event, shown):
+        st.switch_page("app_pages/indicator.py", query_params=links.query(ctx.lang, code=picked[0]))

@@ -1,0 +1,112 @@
+"""The indicator page's parts: its header of figures and its five tabs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import evaluation, figures, state
+from dashboard.page import Ctx
+from dashboard.views import communes, composite, files, indicator_card
+from dashboard.views import indicator as view
+from db import queries
+
+
+def header(ctx: Ctx, row: dict[str, Any], latest: dict[str, Any]) -> None:
+    """The name, the line of attributes, the summary sentence and the tiles of figures."""
+    st.title(figures.name(row, ctx.lang))
+    st.html(indicator_card.CARD_CSS + indicator_card.subtitle(row, ctx.lang))
+    if sentence := figures.sentence(latest, ctx.lang):
+        st.html(ui.sentence_html(sentence))
+    st.html(view.tiles_css("indicator_tiles", "1.85rem"))
+    with st.container(key="indicator_tiles"):
+        tiles = view.tiles(latest, ctx.lang)
+        for line in tiles[:3], tiles[3:]:
+            for column, tile in zip(st.columns(len(line)), line, strict=True):
+                column.metric(**tile._asdict(), border=True, height="stretch")
+
+
+def history_tab(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame) -> None:
+    span = state.select(
+        ctx.t("indicator.span"), view.SPANS, "span", view.default_span(row["frequency"]),
+        lambda s: ctx.t(f"indicator.span_{s}"), width=260,
+    )  # fmt: skip
+    figure = view.history_chart(view.window(series, span), row, ctx.stamp)
+    ui.chart(ctx, figure, view.slug(row["code"], "history"), "history")
+    if row["value_type"] == "flow" and not series.is_empty():
+        ui.chart(ctx, view.ytd_chart(series, row, ctx.stamp), view.slug(row["code"], "ytd"), "ytd")
+    st.subheader(ctx.t("indicator.series_title"))
+    ui.shown(ctx, view.series_table(series, row, ctx.lang), view.slug(row["code"], "series"), "series", most=320)
+
+
+def communes_tab(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame) -> None:
+    periods = ctx.load(queries.commune_periods, row["code"])
+    if periods.is_empty():
+        return ui.empty(ctx, "indicator.no_commune_data")
+    codes, names = communes.locality_options(ctx.load(queries.localities), ctx.lang)
+    left, right = st.columns(2)
+    options = periods["period"].to_list()
+    period = state.select(
+        ctx.t("ui.period"), options, "period", options[0], lambda p: figures.period(p, ctx.lang), container=left
+    )
+    commune = state.select(ctx.t("ui.commune"), codes, "locality", "", names.get, container=right)
+    frame = communes.commune_frame(ctx.load(queries.commune_values, row["code"], period), row, period)
+    if missing := frame["value"].null_count():
+        st.caption(ctx.t("indicator.communes_missing", n=missing))
+    province = series.filter(pl.col("period") == period)["value"]
+    reference = province[0] if province.len() else None
+    name = view.slug(row["code"], period, "communes")
+    ui.chart(ctx, communes.commune_chart(frame, row, period, reference, commune, ctx.stamp), name, "communes")
+    ui.shown(ctx, communes.commune_table(frame, row, ctx.lang), name, "communes", most=420)
+    if commune:
+        st.subheader(ctx.t("indicator.commune_series_title", commune=names[commune]))
+        own = ctx.load(queries.locality_series, row["code"], commune)
+        name = view.slug(row["code"], commune)
+        ui.chart(ctx, communes.locality_chart(own, row, names[commune], ctx.stamp), name, "commune_series")
+        ui.shown(ctx, communes.locality_table(own, row, ctx.lang), name, "commune_series", most=240)
+
+
+def components_tab(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame) -> None:
+    periods = composite.composite_periods(series)
+    if not periods:
+        return ui.empty(ctx, "indicator.no_components")
+    period = state.select(
+        ctx.t("ui.period"), periods, "period", periods[0], lambda p: figures.period(p, ctx.lang), width=260
+    )
+    breakdown = evaluation.breakdown(ctx, row["code"], period)
+    name = view.slug(row["code"], period, "components")
+    ui.chart(ctx, composite.contributions_chart(breakdown, row, period, ctx.stamp), name, "components")
+    st.caption(ctx.t("indicator.composite_note"))
+    ui.shown(ctx, composite.contributions_table(breakdown, ctx.lang), name, "components")
+
+
+def card_tab(ctx: Ctx, row: dict[str, Any]) -> None:
+    identity, measure, plan, process = indicator_card.card_sections(row, ctx.lang)
+    left, right = st.columns(2, gap="large")
+    for column, section in ((left, identity), (left, plan), (right, measure), (right, process)):
+        column.html(indicator_card.card_html(*section))
+    left, right = st.columns(2, gap="large")
+    left.html(indicator_card.text_html(ctx.t("ui.definition"), indicator_card.definition(row, ctx.lang), ctx.lang))
+    right.html(indicator_card.text_html(ctx.t("ui.method"), row.get("method"), ctx.lang))
+
+
+def files_tab(ctx: Ctx, row: dict[str, Any]) -> None:
+    if view.is_computed(row):
+        return st.info(ctx.t("indicator.computed_no_files"), icon=":material/functions:")
+    st.subheader(ctx.t("indicator.submissions_title"))
+    subs = ctx.load(queries.indicator_submissions, row["code"])
+    if subs.is_empty():
+        return ui.empty(ctx, "indicator.no_submissions")
+    ui.shown(
+        ctx, files.submissions_table(subs, ctx.lang), view.slug(row["code"], "submissions"), "submissions", most=300
+    )
+    st.subheader(ctx.t("indicator.revisions_title"))
+    revisions = ctx.load(queries.history, row["code"], None, True)
+    if revisions.is_empty():
+        return ui.empty(ctx, "indicator.no_revisions")
+    st.caption(ctx.t("indicator.revisions_caption"))
+    table = files.revisions_table(revisions, ctx.load(queries.localities), row["unit"], ctx.lang)
+    ui.shown(ctx, table, view.slug(row["code"], "revisions"), "revisions")
