@@ -217,16 +217,8 @@ def expected(catalogue: dict, observations: list[dict]) -> dict[str, dict]:
             on = meta["thresholds"]["on_track"]
             risk = meta["thresholds"]["at_risk"]
             status = "on_track" if of_plan >= on - 1e-9 else "at_risk" if of_plan >= risk - 1e-9 else "off_track"
-        if (
-            not meta["components"]
-            and bounds(period)[0] < bounds(latest_overdue(meta["frequency"], meta["deadline_days"]))[0]
-        ):
-            status = "late"
-        elif (
-            meta["components"]
-            and bounds(period)[0] < bounds(latest_overdue(meta["frequency"], meta["deadline_days"]))[0]
-        ):
-            status = "late"
+        if bounds(period)[0] < bounds(latest_overdue(meta["frequency"], meta["deadline_days"]))[0]:
+            status = "late"  # nothing for the latest overdue period (a computed composite too)
         prev = shift(period, -1)
         if meta["value_type"] == "ytd" and parse(prev)[0] != year:
             prev = None
