@@ -28,7 +28,9 @@ def test_two_components_scored_80_and_60_make_70():
             "value": [800.0, 30.0],  # 800 of a 1,000 plan: 80; 30 over 0-50: 60
         }
     )
-    components = pl.DataFrame({"composite_code": ["IDX", "IDX"], "component_code": ["REV", "RATE"], "weight": [1.0, 1.0]})
+    components = pl.DataFrame(
+        {"composite_code": ["IDX", "IDX"], "component_code": ["REV", "RATE"], "weight": [1.0, 1.0]}
+    )
     targets = pl.DataFrame({"indicator_code": ["REV"], "year": [2025], "value": [1000.0]})
     out = composites.contributions(series, meta, components, targets.cast({"year": pl.Int32}))
     scores = dict(out.select("component_code", "score").iter_rows())
