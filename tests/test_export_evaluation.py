@@ -157,7 +157,7 @@ def add_composites(catalogue: dict, values: dict[str, dict[str, float]]) -> None
         for period, chosen in by_period.items():
             if len(chosen) < len(parts) or period in values.get(code, {}):
                 continue
-            value = 0.0
+            value: float | None = 0.0
             for part in parts:
                 meta = catalogue[part["code"]]
                 x, own_period = values[part["code"]][chosen[part["code"]]], chosen[part["code"]]
@@ -177,12 +177,16 @@ def add_composites(catalogue: dict, values: dict[str, dict[str, float]]) -> None
                     scaled = (x - lo) / (hi - lo) * 100 if hi > lo else 50.0
                     if meta["direction"] == "down":
                         score = 100 - min(max(scaled, 0), 100)
-                    elif meta["direction"] == "target" and target is not None:
+                    elif meta["direction"] == "target":
+                        if target is None:  # closest to target, without a target: no score, no composite
+                            value = None
+                            break
                         score = 100 - abs(x - target) / (hi - lo) * 100 if hi > lo else 50.0
                     else:
                         score = scaled
                 value += min(max(score, 0.0), 100.0) * part["weight"] / total
-            values.setdefault(code, {})[period] = value
+            if value is not None:
+                values.setdefault(code, {})[period] = value
         history[code] = (min(values[code].values()), max(values[code].values())) if values.get(code) else (0, 0)
 
 

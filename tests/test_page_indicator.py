@@ -98,7 +98,11 @@ def test_tiles_of_a_flow_show_year_to_date_and_changes(demo_db):
     labels = [m.label for m in at.metric]
     assert labels[1] == t("indicator.tile_ytd", "vi")
     assert "tỷ đồng" in at.metric[0].value and "," in at.metric[0].value  # Vietnamese decimal comma
-    assert labels[3:] == ["% kế hoạch năm", "% kế hoạch đến kỳ", t("ui.vs_previous", "vi"), t("ui.vs_last_year", "vi")]
+    latest = queries.province_series(demo_db, ["IN-01"]).sort("period_start")["period"][-1]  # October 2026
+    assert latest == "2026-10"
+    assert labels[3:] == [
+        "% kế hoạch năm", "% kế hoạch đến kỳ", "So với kỳ trước · Tháng 9/2026", "So với cùng kỳ · Tháng 10/2025"
+    ]  # fmt: skip
 
 
 def test_a_commune_level_indicator_shows_its_communes_and_a_communes_own_series(demo_db):

@@ -30,7 +30,8 @@ def header(ctx: Ctx, row: dict[str, Any], latest: pl.DataFrame, detail: pl.DataF
     st.html(tiles_css("department_tiles"))
     with st.container(key="department_tiles"):
         tiles = view.tiles(latest, detail, evaluation.window(ctx).since, ctx.lang)
-        for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
+        widths = [1] * (len(tiles) - 1) + [2]  # the on-time share names its window: room for it
+        for column, tile in zip(st.columns(widths), tiles, strict=True):
             column.metric(**tile._asdict(), border=True, height="stretch")
 
 

@@ -267,13 +267,17 @@ def tiles(row: Mapping[str, Any], lang: str) -> list[Tile]:
         ("ui.vs_previous", f.vs_previous, "change_prev", "prev_period"),
         ("ui.vs_last_year", f.vs_last_year, "change_yoy", "yoy_period"),
     ):
-        absolute = figures.value(row.get(change), unit, lang) if not figures.is_percent(unit) else None
-        delta = numbers.fmt_change(row.get(change), lang, numbers.decimals(row.get(change)), unit=unit)
+        compared = figures.period(row.get(ref), lang) if row.get(ref) else None
+        absolute = (
+            None
+            if figures.is_percent(unit)
+            else numbers.fmt_change(row.get(change), lang, numbers.decimals(row.get(change)), unit=unit)
+        )
         out.append(
             Tile(
-                t(key, lang),
+                f"{t(key, lang)} · {compared}" if compared else t(key, lang),
                 text,
-                **_delta(delta if absolute else None, row.get(change), direction, figures.period(row.get(ref), lang)),
+                **_delta(absolute, row.get(change), direction),
             )
         )
     return out

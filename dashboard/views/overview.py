@@ -180,7 +180,7 @@ def meta_html(as_of: date | None, today: date, demo: bool, lang: str) -> str:
     """The line under the title: data freshness, the day of the assessment, the demo mark."""
     parts = []
     if as_of is not None:
-        parts.append(f"<span>📅 {_e(t('ui.as_of', lang, date=numbers.fmt_date(as_of, lang)))}</span>")
+        parts.append(f"<span>{_e(t('ui.as_of', lang, date=numbers.fmt_date(as_of, lang)))}</span>")
     parts.append(f"<span>{_e(t('overview.assessed_on', lang, date=numbers.fmt_date(today, lang)))}</span>")
     if demo:
         parts.append(f'<span class="ov-demo">{_e(t("ui.demo_banner", lang))}</span>')
