@@ -72,6 +72,14 @@ def test_every_address_opens_without_an_exception(app, page, address):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def test_the_sidebar_keeps_the_language(app, page):
+    _open(page, app + "/?lang=en")
+    page.locator('[data-testid="stSidebar"] a', has_text="Data explorer").first.click()
+    page.wait_for_url("**/explorer?lang=en")
+    browser.wait_idle(page)
+    assert "Data explorer" in page.locator('[data-testid="stMain"]').inner_text()
+
+
 def test_drill_down_from_the_overview_to_a_warning_its_indicator_and_its_department(app, page):
     _open(page, app + "/")
     warning = page.locator('[data-testid="stMain"] a[href*="indicator?code="]').first
