@@ -29,8 +29,6 @@ one scored 80 against its plan and one 60 over its range: the composite is 70.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import polars as pl
 
 from rules import calendar
@@ -65,21 +63,6 @@ CONTRIBUTION_SCHEMA = {
 }
 
 RANGE_SOURCES = ("target", "valid_range", "history", "mixed")
-
-
-def closure(codes: Iterable[str], components: pl.DataFrame) -> set[str]:
-    """The codes and, for composites, every component beneath them."""
-    wanted = {c.strip().upper() for c in codes}
-    edges: dict[str, list[str]] = {}
-    for composite, component in components.select("composite_code", "component_code").iter_rows():
-        edges.setdefault(composite, []).append(component)
-    todo = list(wanted)
-    while todo:
-        for child in edges.get(todo.pop(), []):
-            if child not in wanted:
-                wanted.add(child)
-                todo.append(child)
-    return wanted
 
 
 def _composite_periods(values: pl.DataFrame) -> pl.DataFrame:

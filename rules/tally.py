@@ -18,8 +18,6 @@ import polars as pl
 from rules import timeliness
 from rules.evaluate import GROUPS, STATUS_SEVERITY, STATUSES
 
-WARNING_REASONS = ("off_track", "late", "worsening")
-
 
 def status_counts(evaluated: pl.DataFrame) -> pl.DataFrame:
     """Indicators per status in each of the five groups (every group and status present).

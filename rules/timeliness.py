@@ -139,13 +139,6 @@ def shares(frame: pl.DataFrame, *by: str) -> pl.DataFrame:
     return out.drop("_all") if not by else out.sort(*by)
 
 
-def by_department(frame: pl.DataFrame) -> pl.DataFrame:
-    """``shares`` per department, frequency and period (the quality page's table)."""
-    return shares(frame, "department", "frequency", "period", "period_start").sort(
-        "department", "period_start", "period"
-    )
-
-
 def verdicts(counts: pl.DataFrame) -> pl.DataFrame:
     """One verdict per group of periods from its counts (expected, received, on_time): missing, late, on_time or
     not_due; ``cell_text`` is received/expected. Other columns pass through."""

@@ -29,7 +29,6 @@ from __future__ import annotations
 import polars as pl
 
 TOLERANCE_PCT = 1.0
-TRENDS = ("improving", "stable", "worsening")
 
 
 def change_pct(new: pl.Expr, old: pl.Expr) -> pl.Expr:

@@ -164,10 +164,10 @@ def test_download_frame_keeps_numbers():
     assert out["Kỳ báo cáo"][0] == "Tháng 10/2026"
 
 
-def test_summary_line():
-    line = view.summary_line(tally.tally(_rows()), "vi")
-    assert line.startswith("1/3 chỉ tiêu đạt hoặc vượt kế hoạch; 1/3 chỉ tiêu không đạt kế hoạch")
-    assert view.summary_line({"total": 2, "on_track": 2}, "vi") == "Tất cả 2 chỉ tiêu đều đạt hoặc vượt kế hoạch."
+def test_summary_sentences():
+    sentences = view.summary_sentences(tally.tally(_rows()), "vi")
+    assert sentences[:2] == ["1/3 chỉ tiêu đạt hoặc vượt kế hoạch", "1/3 chỉ tiêu không đạt kế hoạch"]
+    assert view.summary_sentences({"total": 2, "on_track": 2}, "vi") == ["Tất cả 2 chỉ tiêu đều đạt hoặc vượt kế hoạch"]
     assert view.field_label("budget", "vi") == "Ngân sách" and view.field_label("zzz", "vi") == "zzz"
 
 

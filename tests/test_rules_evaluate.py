@@ -588,7 +588,7 @@ def test_timeliness_expected_received_on_time(path):
     m = detail.filter(pl.col("indicator_code") == "M").select("period", "received", "on_time", "days_late").rows()
     assert m == [("2025-01", True, True, 0), ("2025-02", True, False, 3), ("2025-03", False, False, 5)]
     assert detail.filter(pl.col("indicator_code") == "N")["period"].to_list() == ["2025-03"]  # from its first value
-    by_dept = timeliness.by_department(_detail(path, TODAY))
+    by_dept = timeliness.shares(_detail(path, TODAY), "department", "frequency", "period", "period_start")
     march = by_dept.row(by_predicate=pl.col("period") == "2025-03", named=True)
     assert (march["department"], march["expected"], march["received"], march["on_time"], march["missing"]) == (
         "SYT",

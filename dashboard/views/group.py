@@ -53,12 +53,6 @@ def summary_sentences(tally: dict[str, int], lang: str) -> list[str]:
     return out
 
 
-def summary_line(tally: dict[str, int], lang: str) -> str:
-    """The sentences of ``summary_sentences`` as one line, joined by semicolons."""
-    parts = summary_sentences(tally, lang)
-    return "; ".join(parts) + "." if parts else ""
-
-
 # --------------------------------------------------------------------------- filters
 
 

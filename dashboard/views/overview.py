@@ -90,10 +90,6 @@ def _e(text: Any) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
-def status_name(status: str, lang: str) -> str:
-    return t(f"status.{status}", lang)
-
-
 def _dot(status: str) -> str:
     return f'<span class="ov-dot" style="background:{theme.STATUS_COLORS.get(status, theme.MUTED)}"></span>'
 

@@ -22,7 +22,6 @@ from dashboard.charts import Stamp
 from dashboard.i18n import label, localized, t
 
 MODES = ("group", "department", "codes")
-FOCUS = ("all", "warnings")
 # Periods on a slide's chart, by frequency: about two years of monthly data, fewer of the rest.
 WINDOW = {"weekly": 26, "monthly": 24, "quarterly": 12, "half_yearly": 8, "annual": 8}
 WARNING_STATUSES = ("off_track", "at_risk", "late")  # with the worsening ones: what a session discusses
