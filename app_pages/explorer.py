@@ -4,10 +4,11 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import charts, components, state
+from dashboard import components, state
 from dashboard.i18n import has, label
 from dashboard.numbers import fmt_number
 from dashboard.page import setup
+from dashboard.parts import explorer as part
 from dashboard.views import explorer as view
 from db import queries
 from rules.calendar import FREQUENCIES
@@ -66,52 +67,10 @@ whole = total <= view.DOWNLOAD_CAP
 data = ctx.load(queries.explorer, filters, *view.SORTS[sort_key], None if whole else view.SHOW_ROWS)
 counts = {k: num(v) for k, v in view.summary_counts(data).items()}
 summary.markdown(ctx.t("explorer.summary", n=num(total), range=span, **counts))
-province = ctx.t("ui.province")
-
 with tabs[tab]:
-    if tab == "pivot":  # rows and columns among indicator, commune and period; the cell rule said out loud
-        dims = {d: ctx.t(f"explorer.dim.{d}") for d in view.DIMENSIONS}
-        p1, p2, p3 = st.columns(3)
-        rows = state.select(ctx.t("explorer.rows"), list(dims), "rows", "indicator", dims.get, p1)
-        cols = state.select(
-            ctx.t("explorer.columns"), [d for d in dims if d != rows], "cols", "period" if rows != "period" else "indicator",
-            dims.get, p2,
-        )  # fmt: skip
-        how = state.select(
-            ctx.t("explorer.values"), view.AGGREGATIONS, "agg", "auto", lambda a: ctx.t(f"explorer.agg.{a}"), p3
-        )
-        pv = view.pivot(data, meta, rows, cols, how, ctx.lang, province)
-        st.caption(view.pivot_caption(pv, rows, cols, ctx.t))
-        if pv.mode == "mixed":
-            st.warning(ctx.t("explorer.mode.mixed"), icon=":material/warning:")
-        else:
-            for note in view.pivot_cuts(pv, cols, ctx.t, num, data["frequency"].n_unique()):
-                st.info(note, icon=":material/info:")
-            components.table(
-                ctx, view.pivot_display(pv, ctx.lang), ctx.t("explorer.file_pivot"), "explorer_pivot",
-                column_config=view.pivot_columns(pv, names, ctx.t), downloads=pv.table,
-            )  # fmt: skip
-    elif tab == "chart":  # by period for one or a few indicators, by commune for one period
-        plan = view.chart_plan(data, meta, ctx.lang, province)
-        if plan.by is None:
-            st.info(ctx.t(f"explorer.chart_reason.{plan.reason}", n=view.MAX_CHART_INDICATORS), icon=":material/info:")
-            st.caption(ctx.t("explorer.chart_hint"))
-        else:
-            title, source = view.chart_title(plan, meta, names, ctx.t)
-            text = charts.chart_text(
-                title, ctx.lang, unit=plan.unit, period=plan.span, source=source, as_of=ctx.as_of, demo=ctx.demo,
-            )  # fmt: skip
-            figure = charts.explorer_chart(plan.frame, text, by=plan.by)
-            components.chart(ctx, figure, ctx.t("explorer.file_chart"), "explorer")
-    else:  # the filtered figures; the downloads hold every one of them, not just the rows shown
-        shown = data.head(view.SHOW_ROWS)
-        kind, note = view.data_note(total, shown.height, whole, ctx.t, num, ctx.can("export"))
-        getattr(st, kind)(note)
-        table, config = view.detail_table(shown, ctx.lang, province), view.detail_columns(ctx.t)
-        if whole:
-            components.table(
-                ctx, table, ctx.t("explorer.file_data"), "explorer_data", column_config=config,
-                downloads=view.download_frame(data), parquet=True,
-            )  # fmt: skip
-        else:  # too big to download: the rows shown only, without buttons that would promise the whole
-            st.dataframe(table, hide_index=True, column_config=config, key="table_explorer_data")
+    if tab == "pivot":
+        part.pivot_tab(ctx, data, meta, names, num)
+    elif tab == "chart":
+        part.chart_tab(ctx, data, meta, names)
+    else:
+        part.data_tab(ctx, data, total, whole, num)

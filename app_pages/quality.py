@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-from dashboard import charts, components, evaluation, state
-from dashboard.i18n import label
+from dashboard import evaluation, state
 from dashboard.numbers import fmt_number, fmt_percent
 from dashboard.page import setup
+from dashboard.parts import quality as part
 from dashboard.views import quality as view
 from dashboard.views.explorer import bound_multiselect, bound_tabs, month_options, period_range, range_text
-from dashboard.views.submit import report_display
 from db import queries
 
 ctx = setup("quality")
@@ -61,50 +60,13 @@ tab, tabs = bound_tabs(
     },
     "quality_tab",
 )
+span = range_text(month_from, month_to, ctx.lang, first, latest)
 with tabs[tab]:
-    if tab == "timeliness" and rolled.is_empty():
-        components.empty(ctx, "quality.empty_timeliness")
-    elif tab == "timeliness":
-        text = charts.chart_text(
-            ctx.t("quality.heatmap_title"), ctx.lang, period=range_text(month_from, month_to, ctx.lang, first, latest),
-            as_of=ctx.as_of, demo=ctx.demo,
-        )  # fmt: skip
-        heatmap = charts.timeliness_heatmap(view.heatmap_frame(rolled, depts, ctx.lang), text)
-        components.chart(ctx, heatmap, ctx.t("quality.file_heatmap"), "quality_heatmap")
-        st.caption(ctx.t("quality.heatmap_note", grain=ctx.t(f"quality.grain_word.{grain}")))
-        components.table(
-            ctx, view.timeliness_table(rolled, depts, ctx.lang), ctx.t("quality.file_timeliness"), "quality_timeliness",
-            column_config=view.timeliness_columns(ctx.t),
-        )  # fmt: skip
-    elif tab == "rejected" and rejected.is_empty():
-        components.empty(ctx, "quality.no_rejected")
+    if tab == "timeliness":
+        part.timeliness_tab(ctx, rolled, depts, span, grain)
     elif tab == "rejected":
-        st.caption(ctx.t("quality.rejected_note"))
-        shown = rejected.head(view.MAX_REPORTS)
-        reports = {sid: view.report(ctx.load(queries.submission_errors, sid), ctx.lang) for sid in shown["id"]}
-        why = {sid: r["message"][0] for sid, r in reports.items() if r.height}
-        components.table(
-            ctx, view.rejected_table(rejected, why, ctx.lang), ctx.t("quality.file_rejected"), "quality_rejected",
-            column_config=view.rejected_columns(ctx.t),
-        )  # fmt: skip
-        for i, row in enumerate(shown.iter_rows(named=True)):
-            with st.expander(view.report_title(row, ctx.lang, ctx.t), expanded=i == 0, icon=":material/block:"):
-                st.table(report_display(reports[row["id"]], ctx.t), hide_index=True, border="horizontal")
-        if rejected.height > shown.height:
-            st.caption(ctx.t("quality.reports_cut", n=view.MAX_REPORTS))
-    elif tab == "outliers" and unusual.is_empty():
-        components.empty(ctx, "quality.no_outliers")
+        part.rejected_tab(ctx, rejected)
     elif tab == "outliers":
-        st.caption(ctx.t("quality.outliers_note"))
-        components.table(
-            ctx, view.outliers_table(unusual, depts, ctx.lang, ctx.t), ctx.t("quality.file_outliers"),
-            "quality_outliers", column_config=view.outlier_columns(ctx.t), downloads=unusual,
-        )  # fmt: skip
-    elif tab == "gaps" and gaps.is_empty():
-        components.empty(ctx, "quality.no_gaps")
+        part.outliers_tab(ctx, unusual, depts)
     else:
-        st.caption(ctx.t("quality.gaps_note", year=ctx.today.year))
-        components.table(
-            ctx, view.gaps_table(gaps, depts, ctx.lang, label), ctx.t("quality.file_gaps"), "quality_gaps",
-            column_config=view.gap_columns(ctx.t, ctx.today.year), downloads=gaps.drop("target_years"),
-        )  # fmt: skip
+        part.gaps_tab(ctx, gaps, depts)

@@ -76,7 +76,7 @@ if dept and outcome is not None and outcome.department == dept:
         report = view.report_frame(outcome.errors, ctx.lang)
         name = f"{ctx.t('submit.report_file')}_{outcome.file_name.rsplit('.', 1)[0]}"
         if report.height <= view.READABLE_REPORT_ROWS:  # every message readable in full, wrapped
-            st.table(view.report_display(report, ctx.t), hide_index=True, border="horizontal")
+            st.dataframe(view.report_display(report, ctx.t), hide_index=True, key="submit_report")
         else:
             st.dataframe(report, hide_index=True, key="submit_report", column_config=view.report_columns(ctx.t))
         d1, d2, _ = st.columns([1, 1.3, 3.7])  # the department's own report: downloadable whatever the role

@@ -75,7 +75,7 @@ def test_quality_shows_the_three_demo_rejections(demo_db):
     assert any("nằm ngoài khoảng hợp lệ" in why for why in rejected["why"])
     assert len(at.expander) == 3
     assert "3" in at.metric[2].value
-    reports = [t.value for t in at.table]
+    reports = [d.value for d in at.dataframe[1:]]  # the reports: tables whose cells are text, never Markdown
     assert len(reports) == 3 and sum(len(r) for r in reports) == 5  # 1 + 1 + 3 problems
     assert list(reports[0].columns) == ["Dòng", "Cột", "Giá trị", "Nội dung"]
 
@@ -84,7 +84,7 @@ def test_rejections_in_english(demo_db):
     at = _run(view="rejected", lang="en")
     rejected = at.dataframe[0].value
     assert any("outside" in why for why in rejected["why"])
-    assert list(at.table[0].value.columns) == ["Row", "Column", "Value", "Message"]
+    assert list(at.dataframe[1].value.columns) == ["Row", "Column", "Value", "Message"]
 
 
 def test_department_filter_lives_in_the_address(demo_db):

@@ -21,6 +21,7 @@ from streamlit import column_config as cc
 
 from auth import roles
 from auth.accounts import Account
+from dashboard.markdown import plain
 from loaders.errors import RowError
 from loaders.ingest import SubmitResult, submit_file
 from loaders.reading import EXTENSIONS
@@ -158,12 +159,12 @@ def report_display(report: pl.DataFrame, t: Callable[..., str]) -> pl.DataFrame:
 def headline(outcome: Outcome, t: Callable[..., str], num: Callable[[int], str]) -> tuple[str, str]:
     """The kind of box (success | info | error) and its one-line headline."""
     if outcome.status == "rejected":
-        return "error", t("submit.rejected", file=outcome.file_name, n=num(len(outcome.errors)))
+        return "error", t("submit.rejected", file=plain(outcome.file_name), n=num(len(outcome.errors)))
     if outcome.status == "unchanged":
-        return "info", t("submit.unchanged", file=outcome.file_name, rows=num(outcome.rows))
+        return "info", t("submit.unchanged", file=plain(outcome.file_name), rows=num(outcome.rows))
     return "success", t(
         "submit.accepted",
-        file=outcome.file_name,
+        file=plain(outcome.file_name),
         rows=num(outcome.rows),
         new=num(outcome.new_rows),
         revised=num(outcome.revised_rows),
