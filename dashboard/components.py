@@ -17,7 +17,7 @@ import streamlit as st
 
 from dashboard import export, links
 from dashboard.i18n import t
-from dashboard.markdown import plain  # noqa: F401  (pages call ui.plain)
+from dashboard.markdown import plain
 from dashboard.page import Ctx
 from dashboard.tables import Table
 
@@ -124,6 +124,16 @@ def shown(ctx: Ctx, view: Table, name: str, key: str, most: int | None = None, *
     if most:
         kwargs["height"] = min(most, 38 + 35 * max(1, view.display.height))
     return table(ctx, view.display, name, key, downloads=view.download, column_config=view.config | links, **kwargs)
+
+
+def metric(box: Any, tile: Any) -> None:
+    """One tile (a ``views.indicator.Tile``) as st.metric, its texts made plain: Streamlit renders a metric's
+    label, value, delta and help as Markdown, and a unit or a name in them comes from the catalogue."""
+    fields = tile._asdict()
+    for name in ("label", "value", "delta", "help", "delta_description"):
+        if fields.get(name):
+            fields[name] = plain(fields[name])
+    box.metric(**fields, border=True, height="stretch")
 
 
 def sentence_html(text: str) -> str:

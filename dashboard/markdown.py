@@ -13,13 +13,15 @@ import re
 from typing import Any
 
 _INLINE = re.compile(r"([\\`*_\[\]<>~$:|])")  # links, images, emphasis, code, HTML, maths, icons and colours
-_LINE_START = re.compile(r"^(\s*)(?:([#>+\-=])|(\d+)([.)]))")  # a heading, quote or list at the start
+# A heading, list item, quote or rule at the start of the text (they need a space after them, but for quotes
+# and a rule of dashes): "7.874,4" and "+0,5" stay as they are.
+_LINE_START = re.compile(r"^(\s*)(?:([#+\-])(?=\s|$|-)|(>)|(\d{1,9})([.)])(?=\s|$))")
 
 
 def _line_start(m: re.Match) -> str:
-    if m.group(2):
-        return f"{m.group(1)}\\{m.group(2)}"
-    return f"{m.group(1)}{m.group(3)}\\{m.group(4)}"
+    if m.group(2) or m.group(3):
+        return f"{m.group(1)}\\{m.group(2) or m.group(3)}"
+    return f"{m.group(1)}{m.group(4)}\\{m.group(5)}"
 
 
 def plain(text: Any) -> str:

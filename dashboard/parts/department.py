@@ -23,8 +23,8 @@ def all_departments(ctx: Ctx) -> None:
 
 
 def header(ctx: Ctx, row: dict[str, Any], latest: pl.DataFrame, detail: pl.DataFrame, due: pl.DataFrame) -> None:
-    st.title(view.department_name(row, ctx.lang))
-    st.caption(ctx.t("department.subtitle", code=row["code"], n=latest.height))
+    st.title(ui.plain(view.department_name(row, ctx.lang)))
+    st.caption(ctx.t("department.subtitle", code=ui.plain(row["code"]), n=latest.height))
     if sentence := view.overdue_sentence(due, ctx.lang):
         st.warning(sentence, icon=":material/schedule:")
     st.html(tiles_css("department_tiles"))
@@ -32,7 +32,7 @@ def header(ctx: Ctx, row: dict[str, Any], latest: pl.DataFrame, detail: pl.DataF
         tiles = view.tiles(latest, detail, evaluation.window(ctx).since, ctx.lang)
         widths = [1] * (len(tiles) - 1) + [2]  # the on-time share names its window: room for it
         for column, tile in zip(st.columns(widths), tiles, strict=True):
-            column.metric(**tile._asdict(), border=True, height="stretch")
+            ui.metric(column, tile)
 
 
 def indicators_tab(ctx: Ctx, row: dict[str, Any], latest: pl.DataFrame) -> None:

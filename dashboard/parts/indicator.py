@@ -17,7 +17,7 @@ from db import queries
 
 def header(ctx: Ctx, row: dict[str, Any], latest: dict[str, Any]) -> None:
     """The name, the line of attributes, the summary sentence and the tiles of figures."""
-    st.title(figures.name(row, ctx.lang))
+    st.title(ui.plain(figures.name(row, ctx.lang)))
     st.html(indicator_card.CARD_CSS + indicator_card.subtitle(row, ctx.lang))
     if sentence := figures.sentence(latest, ctx.lang):
         st.html(ui.sentence_html(sentence))
@@ -26,7 +26,7 @@ def header(ctx: Ctx, row: dict[str, Any], latest: dict[str, Any]) -> None:
         tiles = view.tiles(latest, ctx.lang)
         for line in tiles[:3], tiles[3:]:
             for column, tile in zip(st.columns(len(line)), line, strict=True):
-                column.metric(**tile._asdict(), border=True, height="stretch")
+                ui.metric(column, tile)
 
 
 def history_tab(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame) -> None:
@@ -62,7 +62,7 @@ def communes_tab(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame) -> None:
     ui.chart(ctx, communes.commune_chart(frame, row, period, reference, commune, ctx.stamp), name, "communes")
     ui.shown(ctx, communes.commune_table(frame, row, ctx.lang), name, "communes", most=420)
     if commune:
-        st.subheader(ctx.t("indicator.commune_series_title", commune=names[commune]))
+        st.subheader(ctx.t("indicator.commune_series_title", commune=ui.plain(names[commune])))
         own = ctx.load(queries.locality_series, row["code"], commune)
         name = view.slug(row["code"], commune)
         ui.chart(ctx, communes.locality_chart(own, row, names[commune], ctx.stamp), name, "commune_series")

@@ -42,7 +42,8 @@ def rejected_tab(ctx: Ctx, rejected: pl.DataFrame) -> None:
         column_config=view.rejected_columns(ctx.t),
     )  # fmt: skip
     for i, row in enumerate(shown.iter_rows(named=True)):
-        title = view.report_title(row | {"file_name": plain(row["file_name"])}, ctx.lang, ctx.t)
+        outside = ("file_name", "department", "department_name_vi", "department_name_en")
+        title = view.report_title(row | {k: plain(row[k]) for k in outside if row.get(k)}, ctx.lang, ctx.t)
         with st.expander(title, expanded=i == 0, icon=":material/block:"):
             st.dataframe(report_display(reports[row["id"]], ctx.t), hide_index=True, key=f"quality_report_{row['id']}")
     if rejected.height > shown.height:
