@@ -278,14 +278,14 @@ def _print_result(args: argparse.Namespace, result) -> None:
                 f"… và {vi_count(more)} lỗi khác; dùng --json để xem tất cả.",
                 f"… and {more:,} more; --json lists them all.",
             )
-    if result.revisions:
-        count = len(result.revisions)
+    if result.revised_values is not None and result.revised_values.height:
+        count = result.revised_values.height
         print()
         if args.check:
             _say(f"Giá trị đã công bố sẽ được sửa ({vi_count(count)}):", f"Published values to be revised ({count:,}):")
         else:
             _say(f"Giá trị đã công bố đã được sửa ({vi_count(count)}):", f"Published values revised ({count:,}):")
-        print(_revision_table(result.revisions[:PRINTED_PROBLEMS]))
+        print(_revision_table(result.revised_values.head(PRINTED_PROBLEMS).iter_rows()))
         if count > PRINTED_PROBLEMS:
             more = count - PRINTED_PROBLEMS
             _say(
@@ -294,34 +294,21 @@ def _print_result(args: argparse.Namespace, result) -> None:
             )
 
 
-def _revision_table(revisions: list) -> str:
-    """Revised values as an aligned table: indicator, period, locality, old value → new value (Vietnamese numbers)."""
+def _revision_table(revisions) -> str:
+    """Revised values as an aligned table: indicator, period, locality, old value, new value (Vietnamese numbers)."""
     from loaders.errors import vi_number
 
     head = ("Chỉ số/Indicator", "Kỳ/Period", "Địa bàn/Locality", "Cũ/Old", "Mới/New")
     cells = [
-        (
-            _plain(r.indicator_code),
-            _plain(r.period),
-            _plain(r.locality_code) or "Toàn tỉnh/Province",
-            vi_number(r.old_value),
-            vi_number(r.new_value),
-        )
-        for r in revisions
+        (_plain(code), _plain(period), _plain(locality) or "Toàn tỉnh/Province", vi_number(old), vi_number(new))
+        for code, period, locality, old, new in revisions
     ]
     widths = [max([len(head[i])] + [len(c[i]) for c in cells]) for i in range(5)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
-    lines += [
-        "  ".join(
-            [
-                *(c.ljust(w) for c, w in zip(row[:3], widths, strict=False)),
-                row[3].rjust(widths[3]),
-                row[4].rjust(widths[4]),
-            ]
-        )
-        for row in cells
-    ]
+    for row in cells:
+        left = [c.ljust(w) for c, w in zip(row[:3], widths, strict=False)]
+        lines.append("  ".join([*left, row[3].rjust(widths[3]), row[4].rjust(widths[4])]))
     return "\n".join(lines)
 
 

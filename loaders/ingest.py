@@ -11,9 +11,12 @@ Two steps, shared by the command line and the upload page:
 * ``commit`` enters the write door (``db.transaction``) and, inside it,
   rechecks what the preview relied on: the department and the account, the
   catalogue the rows were checked against, and the current value of every key
-  the file touches. If any changed since the preview (the catalogue was
-  replaced, or someone revised one of those values meanwhile), nothing is
-  written and ``StalePreview`` names what changed, so the caller checks again.
+  the file touches (current values change only together with a new
+  submission row, so when no submission was recorded since the preview the
+  per-key comparison is skipped). If any changed since the preview (the
+  catalogue was replaced, or someone revised one of those values meanwhile),
+  nothing is written and ``StalePreview`` names what changed, so the caller
+  checks again.
   Otherwise the rows are merged: keys whose value changed are replaced in
   ``observations`` (rows equal to the current value are no-ops), every new or
   changed value is appended to ``observation_history`` (a revised one with the
@@ -73,6 +76,7 @@ _OBSERVATION_COLUMNS = (
     "department, submission_id, submitted_at"
 )
 _SAME_KEY = "o.indicator_code = s.indicator_code AND o.period = s.period AND o.locality_code = s.locality_code"
+_KEY_COLUMNS = ["indicator_code", "period", "locality_code"]
 ATTEMPTS = 3  # submit_file: checks of the file before it gives up on a database that keeps changing under it
 REASON_MAX = 1_000  # characters of a revision's reason
 _LISTED_CHANGES = 50  # values named in a StalePreview
@@ -92,6 +96,15 @@ class Revision:
         return asdict(self)
 
 
+_REVISION_SCHEMA = {
+    "indicator_code": pl.Utf8,
+    "period": pl.Utf8,
+    "locality_code": pl.Utf8,
+    "old_value": pl.Float64,
+    "new_value": pl.Float64,
+}
+
+
 @dataclass
 class SubmitResult:
     """The outcome of one submission (or of its check: then nothing was written and submission_id is None)."""
@@ -102,7 +115,14 @@ class SubmitResult:
     revised_rows: int = 0  # keys whose value changed
     submission_id: int | None = None  # the recorded submission (for 'unchanged': the earlier one, if any)
     errors: list[RowError] = field(default_factory=list)
-    revisions: list[Revision] = field(default_factory=list)
+    revised_values: pl.DataFrame | None = None  # columns of Revision, file order; None: no revision
+
+    @property
+    def revisions(self) -> list[Revision]:
+        """Every published value the file changed (or would change), old and new, in file order."""
+        if self.revised_values is None:
+            return []
+        return [Revision(*row) for row in self.revised_values.iter_rows()]
 
     def to_dict(self) -> dict:
         """The JSON report of CONTRACT §4."""
@@ -113,7 +133,7 @@ class SubmitResult:
             "revised_rows": self.revised_rows,
             "submission_id": self.submission_id,
             "errors": [e.to_dict() for e in self.errors],
-            "revisions": [r.to_dict() for r in self.revisions],
+            "revisions": [] if self.revised_values is None else self.revised_values.to_dicts(),
         }
 
 
@@ -139,6 +159,7 @@ class Preview:
     reference: Reference | None = None
     db_path: str | os.PathLike | None = None
     clock: dt.datetime | None = None  # a fixed commit time (tests, replays); None: the clock at commit
+    last_submission: int | None = None  # the newest submission id when the current values were read
 
     @property
     def new_rows(self) -> int:
@@ -163,13 +184,19 @@ class Preview:
         assert self.staged is not None
         return self.staged.filter(pl.col("seen_submission").is_not_null() & (pl.col("value") != pl.col("seen_value")))
 
+    def revised_values(self) -> pl.DataFrame:
+        """Every published value the file changes, in file order: indicator_code, period, locality_code,
+        old_value, new_value."""
+        if self.staged is None:
+            return pl.DataFrame(schema=_REVISION_SCHEMA)
+        return self._revised().select(
+            "indicator_code", "period", "locality_code", old_value="seen_value", new_value="value"
+        )
+
     @property
     def revisions(self) -> list[Revision]:
-        """Every published value the file changes, old and new, in file order."""
-        if self.staged is None:
-            return []
-        rows = self._revised().select("indicator_code", "period", "locality_code", "seen_value", "value")
-        return [Revision(*row) for row in rows.iter_rows()]
+        """The same, as Revision records."""
+        return [Revision(*row) for row in self.revised_values().iter_rows()]
 
     def new_values(self) -> pl.DataFrame:
         """The values for keys that have none yet: indicator_code, period, locality_code, value, note."""
@@ -188,7 +215,7 @@ class Preview:
             self.revised_rows if status == "accepted" else 0,
             self.earlier if status == "unchanged" else None,
             list(self.errors),
-            self.revisions if status == "accepted" else [],
+            self.revised_values() if status == "accepted" and self.revised_rows else None,
         )
 
 
@@ -290,15 +317,29 @@ def _same_file_accepted(con: duckdb.DuckDBPyConnection, department: str, digest:
 
 
 def _with_current(con: duckdb.DuckDBPyConnection, clean: pl.DataFrame) -> pl.DataFrame:
-    """The checked rows, in file order, with the current value and submission of each key (null: a new key)."""
-    con.register("_clean", _Arrow(clean.with_row_index("_order")))
+    """The checked rows, in file order (``_order``), with the current value and submission of each key.
+
+    Only positions and numbers come back from the database (``fetchnumpy``: no pyarrow import, no strings),
+    and are scattered into the rows here; a key without a value keeps nulls.
+    """
+    staged = clean.with_row_index("_order")
+    con.register("_clean", _Arrow(staged.select("_order", *_KEY_COLUMNS)))
     try:
-        return con.sql(
-            f"SELECT s.*, o.value AS seen_value, o.submission_id AS seen_submission FROM _clean s "
-            f"LEFT JOIN observations o ON {_SAME_KEY} ORDER BY s._order"
-        ).pl()
+        found = con.execute(
+            f"SELECT s._order, o.value, o.submission_id FROM _clean s JOIN observations o ON {_SAME_KEY}"
+        ).fetchnumpy()
     finally:
         con.unregister("_clean")
+    seen_value = pl.repeat(None, staged.height, dtype=pl.Float64, eager=True)
+    seen_submission = pl.repeat(None, staged.height, dtype=pl.Int64, eager=True)
+    if len(found["_order"]):
+        seen_value = seen_value.scatter(found["_order"], found["value"])
+        seen_submission = seen_submission.scatter(found["_order"], found["submission_id"])
+    return staged.with_columns(seen_value.alias("seen_value"), seen_submission.alias("seen_submission"))
+
+
+def _last_submission(con: duckdb.DuckDBPyConnection) -> int | None:
+    return con.execute("SELECT max(id) FROM submissions").fetchall()[0][0]
 
 
 def _owner_rule(con: duckdb.DuckDBPyConnection, username: str, department: str) -> None:
@@ -362,6 +403,7 @@ def preview_file(
     preview.rows, preview.errors = checked.rows, checked.errors
     if not checked.errors:
         with db.read(db_path) as con:  # a second glimpse: the current value of every key the file touches
+            preview.last_submission = _last_submission(con)
             preview.staged = _with_current(con, checked.clean)
     return preview
 
@@ -541,9 +583,8 @@ def _store(
         submission_id = _record(con, preview, status="rejected", submitted_at=submitted_at)
         return SubmitResult("rejected", preview.rows, submission_id=submission_id, errors=list(preview.errors))
     submission_id = _merge(con, preview, submitted_at, reason)
-    return SubmitResult(
-        "accepted", preview.rows, preview.new_rows, preview.revised_rows, submission_id, revisions=preview.revisions
-    )
+    revised = preview.revised_values() if preview.revised_rows else None
+    return SubmitResult("accepted", preview.rows, preview.new_rows, preview.revised_rows, submission_id, [], revised)
 
 
 def _commit_on(con: duckdb.DuckDBPyConnection, preview: Preview, reason: str | None) -> SubmitResult:
@@ -563,9 +604,12 @@ def _commit_on(con: duckdb.DuckDBPyConnection, preview: Preview, reason: str | N
         return _store(con, preview, submitted_at, reason)
     con.register("_staged", _Arrow(preview.staged))
     try:
-        changes, total = _changes(con)
-        if total:
-            raise _stale_values(changes, total)
+        # Current values change only with a new submission row (in the same transaction): when none was
+        # recorded since the preview read them, they are as it saw them, and the per-key check is skipped.
+        if _last_submission(con) != preview.last_submission:
+            changes, total = _changes(con)
+            if total:
+                raise _stale_values(changes, total)
         return _store(con, preview, submitted_at, reason)
     finally:
         con.unregister("_staged")

@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from conftest import holding
 
 import db
 import settings
@@ -145,21 +146,13 @@ def test_one_function_writes_audit_rows():
 
 
 def test_busy_says_who_holds_the_file_and_rounds_the_wait(path):
-    reader = _holder(path, 3.0)
-    try:
-        with pytest.raises(db.DatabaseBusy) as by_reader, db.write(path, timeout=1.3):
-            pass
-    finally:
-        reader.wait(timeout=10)
+    with holding(path, "read"), pytest.raises(db.DatabaseBusy) as by_reader, db.write(path, timeout=1.3):
+        pass
     assert "quá 1 giây" in by_reader.value.message_vi and "more than 1 s" in by_reader.value.message_en
     assert "để đọc" in by_reader.value.message_vi and "đang ghi" not in by_reader.value.message_vi
     assert "for reading" in by_reader.value.message_en and "writing" not in by_reader.value.message_en
-    writer = _holder(path, 3.0, mode="write")
-    try:
-        with pytest.raises(db.DatabaseBusy) as by_writer, db.read(path, timeout=0.5):
-            pass
-    finally:
-        writer.wait(timeout=10)
+    with holding(path, "write"), pytest.raises(db.DatabaseBusy) as by_writer, db.read(path, timeout=0.5):
+        pass
     assert "đang ghi" in by_writer.value.message_vi and "quá 0,5 giây" in by_writer.value.message_vi
     assert "writing" in by_writer.value.message_en and "more than 0.5 s" in by_writer.value.message_en
 

@@ -11,7 +11,7 @@ import time
 
 import polars as pl
 import pytest
-from conftest import small_indicators, write_catalogue_files
+from conftest import holding, small_indicators, write_catalogue_files
 
 import db
 import settings
@@ -483,12 +483,9 @@ def test_user_without_a_terminal_or_a_password_is_a_usage_error(tmp_path, catalo
 def test_busy_is_said_honestly_with_a_rounded_time(tmp_path, catalogue_db):
     path = csv_file(tmp_path, ["FIN_REV,2025-09,,12.5"])
     args = ("--db", str(catalogue_db), "submit", str(path), "--department", "FIN")
-    reader = _hold_read(catalogue_db, 4)
-    try:
+    with holding(catalogue_db, "read"):
         by_reader = run(*args, env={"INDICATORS_LOCK_TIMEOUT": "1.4999"})
         as_json = run(*args, "--json", env={"INDICATORS_LOCK_TIMEOUT": "0.5"})
-    finally:
-        reader.wait(timeout=30)
     assert by_reader.returncode == 1
     assert "đang bận" in by_reader.stderr and "quá 1 giây" in by_reader.stderr and "1.4999" not in by_reader.stderr
     assert "mở để đọc" in by_reader.stderr and "đang ghi" not in by_reader.stderr
@@ -497,22 +494,8 @@ def test_busy_is_said_honestly_with_a_rounded_time(tmp_path, catalogue_db):
     out = _one_json(as_json)
     assert (out["status"], out["failure"]) == ("rejected", "busy")
     assert "quá 0,5 giây" in out["errors"][0]["message_vi"] and "more than 0.5 s" in out["errors"][0]["message_en"]
-    writer = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time, db\nwith db.write(sys.argv[1]):\n    print('open', flush=True)\n    time.sleep(4)\n",
-            str(catalogue_db),
-        ],
-        cwd=settings.ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert writer.stdout.readline().strip() == "open"
+    with holding(catalogue_db, "write"):
         by_writer = run(*args, env={"INDICATORS_LOCK_TIMEOUT": "0.5"})
-    finally:
-        writer.wait(timeout=30)
     assert by_writer.returncode == 1 and "đang ghi" in by_writer.stderr and "is writing" in by_writer.stderr
     assert observation_count(catalogue_db) == 0
 

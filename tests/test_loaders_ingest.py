@@ -558,7 +558,7 @@ def test_a_slow_file_started_first_ends_current_and_latest_in_history(tmp_path, 
     import threading
 
     import loaders.ingest as ingest
-    from dashboard import queries
+    from db import queries
 
     real_read = ingest.read_submission
     reading, quick_done = threading.Event(), threading.Event()
