@@ -426,6 +426,19 @@ def test_a_value_that_appeared_since_the_preview_also_stops_the_commit(tmp_path,
     assert current(catalogue_db)[("FIN_REV", "2025-09", "")] == 99.0
 
 
+def test_other_submissions_since_the_preview_that_leave_its_values_alone_do_not_stop_it(tmp_path, catalogue_db):
+    from loaders.ingest import Revision, commit, preview_file
+
+    submit_file(one_row(tmp_path, "a.csv", "100"), "FIN", db_path=catalogue_db, now=NOW)
+    preview = preview_file(one_row(tmp_path, "b.csv", "110"), "FIN", db_path=catalogue_db, now=LATER)
+    other = [["FIN_REV", "2025-08", "", "5", ""]]  # another key
+    assert submit_file(csv(tmp_path, "c.csv", other), "FIN", db_path=catalogue_db, now=LATER).status == "accepted"
+    bad = [["NOPE", "2025-09", "", "1", ""]]
+    assert submit_file(csv(tmp_path, "d.csv", bad), "FIN", db_path=catalogue_db, now=LATER).status == "rejected"
+    result = commit(preview)
+    assert (result.status, result.revisions) == ("accepted", [Revision("FIN_REV", "2025-09", "", 100.0, 110.0)])
+
+
 def test_the_same_preview_confirmed_twice_writes_once(tmp_path, catalogue_db):
     from loaders.ingest import commit, preview_file
 
