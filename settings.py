@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -34,3 +34,9 @@ def today() -> date:
     """Today's date; $INDICATORS_TODAY (YYYY-MM-DD) pins it for tests and screenshots."""
     pinned = os.environ.get("INDICATORS_TODAY")
     return date.fromisoformat(pinned) if pinned else date.today()
+
+
+def now() -> datetime:
+    """The wall clock's time on today() (the pinned day when $INDICATORS_TODAY is set): submission times."""
+    clock = datetime.now()
+    return datetime.combine(today(), clock.time()) if os.environ.get("INDICATORS_TODAY") else clock

@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -145,17 +144,9 @@ def _fetch_with_hash(con: duckdb.DuckDBPyConnection, username: str) -> tuple[Acc
     return None if row is None else (_row_to_account(row[:-1]), row[-1])
 
 
-@contextmanager
-def _transaction(path: str | os.PathLike | None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """db.write plus one transaction: everything inside commits together or not at all."""
-    with db.write(path) as con:
-        con.begin()
-        try:
-            yield con
-        except BaseException:
-            con.rollback()
-            raise
-        con.commit()
+def _transaction(path: str | os.PathLike | None) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """The write door: everything inside commits together or not at all; a missing database is refused."""
+    return db.transaction(path)
 
 
 # ---------------------------------------------------------------- administration

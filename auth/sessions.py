@@ -28,7 +28,7 @@ def open_session(path: str | os.PathLike | None, account: Account, now: datetime
     """A new session for ``account``; returns the token for the cookie. Expired sessions are dropped."""
     token = secrets.token_urlsafe(32)
     now = now or datetime.now()
-    with db.write(path) as con:
+    with db.transaction(path) as con:
         con.execute("DELETE FROM login_sessions WHERE expires_at <= ?", [now])
         con.execute(
             "INSERT INTO login_sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)",
@@ -56,5 +56,5 @@ def resume(path: str | os.PathLike | None, token: str | None, now: datetime | No
 def close_session(path: str | os.PathLike | None, token: str | None) -> None:
     """End a session (logout)."""
     if token:
-        with db.write(path) as con:
+        with db.transaction(path) as con:
             con.execute("DELETE FROM login_sessions WHERE token_hash = ?", [_digest(token)])

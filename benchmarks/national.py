@@ -26,18 +26,19 @@ built under a temporary name and renamed when complete, and reused when present.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import time
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+import db
 import settings
+from db import audit
 from rules import calendar as P
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -196,7 +197,7 @@ FROM (SELECT submission_id, count(*)::INTEGER AS n FROM observations GROUP BY su
 WHERE c.submission_id = s.id
 """
     )
-    con.execute("INSERT INTO observation_history SELECT * FROM observations")
+    con.execute("INSERT INTO observation_history BY NAME SELECT * FROM observations")
     counts = {
         "localities": n_localities,
         "observations": con.sql("SELECT count(*) FROM observations").fetchall()[0][0],
@@ -210,11 +211,7 @@ WHERE c.submission_id = s.id
         "today": today.isoformat(),
         **counts,
     }
-    con.execute(
-        "INSERT INTO audit_log (id, logged_at, actor, action, target, detail) "
-        "VALUES (nextval('audit_ids'), ?, 'national', 'demo_load', 'observations', ?)",
-        [datetime.now(), json.dumps(detail)],
-    )
+    audit.record(con, "national", "demo_load", "observations", detail)
     return counts
 
 
@@ -241,14 +238,10 @@ def build_national(
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    con = duckdb.connect(str(building))
-    try:
-        con.execute("BEGIN")
+    with db.transaction(building) as con:
         counts = _generate(con, provinces, seed, today)
-        con.execute("COMMIT")
+    with db.write(building) as con:
         con.execute("CHECKPOINT")
-    finally:
-        con.close()
     for old in (path, Path(f"{path}.wal")):
         old.unlink(missing_ok=True)
     building.rename(path)

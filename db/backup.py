@@ -14,7 +14,6 @@ Directory paths are not values DuckDB can bind in these statements, so they are 
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -29,7 +28,8 @@ from typing import Any
 import duckdb
 
 import settings
-from db.connection import _RETRY_PAUSE_SECONDS, SCHEMA_SQL, DatabaseError, _busy, _in_process_writer, read
+from db import audit, connection
+from db.connection import SCHEMA_SQL, DatabaseError, read
 
 MANIFEST = "manifest.json"
 
@@ -158,25 +158,8 @@ def writer_lock(path: str | os.PathLike | None, timeout: float | None = None) ->
     """Hold the lock ``db.write`` takes, without opening the database: no writer runs meanwhile."""
     file = settings.db_path(path)
     wait = settings.LOCK_TIMEOUT_SECONDS if timeout is None else timeout
-    deadline = time.monotonic() + wait
-    if not _in_process_writer.acquire(timeout=wait):
-        raise _busy(file, wait)
-    try:
-        with open(f"{file}.writer.lock", "a+") as lock_file:
-            while True:
-                try:
-                    fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise _busy(file, wait) from None
-                    time.sleep(_RETRY_PAUSE_SECONDS)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock_file, fcntl.LOCK_UN)
-    finally:
-        _in_process_writer.release()
+    with connection.writer_lock(file, wait, time.monotonic() + wait):
+        yield
 
 
 def _refuse_existing(target: Path) -> BackupRefused:
@@ -220,16 +203,8 @@ def restore(
                     "The backup does not match its manifest.json: " + "; ".join(problems),
                 )
             # The restore is recorded in the restored file itself, in the same step as the data.
-            con.execute(
-                "INSERT INTO audit_log (id, logged_at, actor, action, target, detail) "
-                "VALUES (nextval('audit_ids'), $at, $actor, 'restore', $target, $detail)",
-                {
-                    "at": datetime.now(),
-                    "actor": actor,
-                    "target": str(target),
-                    "detail": json.dumps({"from": str(source), "created_at": (manifest or {}).get("created_at")}),
-                },
-            )
+            detail = {"from": str(source), "created_at": (manifest or {}).get("created_at")}
+            audit.record(con, actor, "restore", str(target), detail)
             con.execute("CHECKPOINT")
         finally:
             con.close()

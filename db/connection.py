@@ -13,9 +13,16 @@ The rule here:
   same file is open, so threads pass a gate: many readers or one writer, and a
   waiting writer goes before new readers;
 * both wait at most ``LOCK_TIMEOUT_SECONDS`` and then raise ``DatabaseBusy``
-  with a message in Vietnamese and English. Nothing is written before the
-  write connection is open, and every write runs in one transaction, so a
-  failed or killed writer leaves the file as it was.
+  with a message in Vietnamese and English that says who holds the file (a
+  writer, or a reader) and how long it waited, rounded.
+
+Writers go through one door, ``transaction``: it opens the write connection
+(never creating a missing file unless asked to: only ``init`` creates a
+database), runs the caller's work between BEGIN and COMMIT, and rolls back on
+any error, as datasette's ``execute_write_fn`` does. ``atomic`` is the same
+transaction on a connection the caller already holds (the demo generator's).
+Checks that need no lock run before the door is entered, so a large file
+being read and checked blocks nobody.
 """
 
 from __future__ import annotations
@@ -109,33 +116,69 @@ class DatabaseMissing(DatabaseError):
     """The database file does not exist yet."""
 
 
+def _missing(file: Path) -> DatabaseMissing:
+    return DatabaseMissing(
+        f"Chưa có cơ sở dữ liệu {file}. Chạy: python -m loaders init --demo",
+        f"No database at {file} yet. Run: python -m loaders init --demo",
+    )
+
+
 def _is_lock_conflict(exc: duckdb.Error) -> bool:
     text = str(exc).lower()
     return "lock" in text or "different configuration" in text or "file handle conflict" in text
 
 
-def _busy(path: Path, seconds: float) -> DatabaseBusy:
+def _seconds(seconds: float) -> tuple[str, str]:
+    """A wait as people say it: whole seconds from 1 s up, one decimal below (Vietnamese 0,5; English 0.5)."""
+    shown = f"{round(seconds)}" if seconds >= 1 else f"{max(round(seconds, 1), 0.1):g}"
+    return shown.replace(".", ","), shown
+
+
+# Who kept the file: a writer (another process or thread writing) or a reader (open for reading).
+WRITER, READER = "writer", "reader"
+
+
+def _busy(path: Path, seconds: float, holder: str) -> DatabaseBusy:
+    vi_wait, en_wait = _seconds(seconds)
+    if holder == READER:
+        vi_who = "tệp đang được mở để đọc (bảng điều khiển hoặc một lệnh khác đang truy vấn)"
+        en_who = "the file is held open for reading (the dashboard or another command is querying it)"
+    else:
+        vi_who = "một tiến trình khác đang ghi vào tệp"
+        en_who = "another process is writing to it"
     return DatabaseBusy(
-        f"Cơ sở dữ liệu {path} đang bận (tiến trình khác đang ghi) quá {seconds:g} giây. Vui lòng thử lại sau ít phút.",
-        f"The database {path} stayed busy (another process is writing) for more than "
-        f"{seconds:g} s. Please try again in a few minutes.",
+        f"Cơ sở dữ liệu {path} đang bận: {vi_who}; đã chờ quá {vi_wait} giây. Không có gì được ghi. "
+        "Vui lòng thử lại sau ít phút.",
+        f"The database {path} is busy: {en_who}; waited more than {en_wait} s. Nothing was written. "
+        "Please try again in a few minutes.",
     )
 
 
-def _open(path: Path, read_only: bool, timeout: float) -> duckdb.DuckDBPyConnection:
+def _open(path: Path, read_only: bool, timeout: float, wait: float) -> duckdb.DuckDBPyConnection:
+    """Connect, retrying while another process holds the file, until ``timeout``; ``wait`` is said in the message."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except (duckdb.IOException, duckdb.ConnectionException, duckdb.ResourceInUseException) as exc:
             if not _is_lock_conflict(exc):
-                raise DatabaseError(
-                    f"Không mở được cơ sở dữ liệu {path}: {exc}",
-                    f"Cannot open the database {path}: {exc}",
-                ) from exc
+                raise _damaged(path) from exc
             if time.monotonic() >= deadline:
-                raise _busy(path, timeout) from exc
+                # A reader waits only for a writer; a writer (holding the writers' lock) only for readers.
+                raise _busy(path, wait, WRITER if read_only else READER) from exc
             time.sleep(_RETRY_PAUSE_SECONDS)
+        except duckdb.Error as exc:
+            raise _damaged(path) from exc
+
+
+def _damaged(path: Path) -> DatabaseError:
+    # DuckDB's own text stays in the exception chain (logs), not in what the user reads.
+    return DatabaseError(
+        f"Không mở được cơ sở dữ liệu {path}: tệp bị hỏng, không phải cơ sở dữ liệu DuckDB hoặc không đọc được. "
+        "Không có gì được ghi. Nếu tệp bị hỏng, hãy khôi phục từ bản sao lưu (python -m loaders restore).",
+        f"Cannot open the database {path}: the file is damaged, not a DuckDB database, or unreadable. Nothing was "
+        "written. If it is damaged, restore it from a backup (python -m loaders restore).",
+    )
 
 
 @contextmanager
@@ -143,17 +186,14 @@ def read(path: str | os.PathLike | None = None, timeout: float | None = None) ->
     """A short-lived read-only connection; close it quickly so writers can get in."""
     file = settings.db_path(path)
     if not file.exists():
-        raise DatabaseMissing(
-            f"Chưa có cơ sở dữ liệu {file}. Chạy: python -m loaders init --demo",
-            f"No database at {file} yet. Run: python -m loaders init --demo",
-        )
+        raise _missing(file)
     wait = settings.LOCK_TIMEOUT_SECONDS if timeout is None else timeout
     deadline = time.monotonic() + wait
     gate = _gate(file)
     if not gate.enter_reading(deadline):
-        raise _busy(file, wait)
+        raise _busy(file, wait, WRITER)
     try:
-        con = _open(file, True, max(deadline - time.monotonic(), 0.0))
+        con = _open(file, True, max(deadline - time.monotonic(), 0.0), wait)
         try:
             yield con
         finally:
@@ -163,14 +203,10 @@ def read(path: str | os.PathLike | None = None, timeout: float | None = None) ->
 
 
 @contextmanager
-def write(path: str | os.PathLike | None = None, timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The only read-write connection: writers queue on a lock file, then wait out readers."""
-    file = settings.db_path(path)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    wait = settings.LOCK_TIMEOUT_SECONDS if timeout is None else timeout
-    deadline = time.monotonic() + wait
+def writer_lock(file: Path, wait: float, deadline: float) -> Iterator[None]:
+    """The writers' queue: this process's writer lock, then the lock file beside the database."""
     if not _in_process_writer.acquire(timeout=wait):
-        raise _busy(file, wait)
+        raise _busy(file, wait, WRITER)
     try:
         with open(f"{file}.writer.lock", "a+") as lock_file:
             while True:
@@ -179,25 +215,87 @@ def write(path: str | os.PathLike | None = None, timeout: float | None = None) -
                     break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        raise _busy(file, wait) from None
+                        raise _busy(file, wait, WRITER) from None
                     time.sleep(_RETRY_PAUSE_SECONDS)
             try:
-                gate = _gate(file)
-                if not gate.enter_writing(deadline):
-                    raise _busy(file, wait)
-                try:
-                    con = _open(file, False, max(deadline - time.monotonic(), 0.0))
-                    try:
-                        con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-                        yield con
-                    finally:
-                        con.close()
-                finally:
-                    gate.leave_writing()
+                yield
             finally:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
     finally:
         _in_process_writer.release()
+
+
+@contextmanager
+def write(
+    path: str | os.PathLike | None = None, timeout: float | None = None, create: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The read-write connection under the writers' lock, schema applied; writers use ``transaction``.
+
+    ``create=False`` refuses a missing file (DatabaseMissing) before anything is created beside it.
+    """
+    file = settings.db_path(path)
+    if not create and not file.exists():
+        raise _missing(file)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    wait = settings.LOCK_TIMEOUT_SECONDS if timeout is None else timeout
+    deadline = time.monotonic() + wait
+    with writer_lock(file, wait, deadline):
+        gate = _gate(file)
+        if not gate.enter_writing(deadline):
+            raise _busy(file, wait, READER)  # this process's own page threads are reading it
+        try:
+            con = _open(file, False, max(deadline - time.monotonic(), 0.0), wait)
+            try:
+                con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+                yield con
+            finally:
+                con.close()
+        finally:
+            gate.leave_writing()
+
+
+def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a transaction is open on ``con``: in autocommit each statement gets a new id.
+
+    (A failed BEGIN would abort the caller's transaction, so we may not just try one.)
+    """
+    first = con.execute("SELECT txid_current()").fetchall()[0][0]  # fetchall: leave no result unfinished
+    return con.execute("SELECT txid_current()").fetchall()[0][0] == first
+
+
+@contextmanager
+def atomic(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN ... COMMIT on an open write connection, ROLLBACK on any error; joins the caller's open transaction."""
+    owned = not in_transaction(con)
+    if owned:
+        con.begin()
+    try:
+        yield con
+    except BaseException:
+        if owned:
+            con.rollback()
+        raise
+    if owned:
+        con.commit()
+
+
+@contextmanager
+def transaction(
+    path: str | os.PathLike | None = None, timeout: float | None = None, create: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The write door: the writers' lock, one transaction, commit on success and rollback on any error.
+
+    A missing database is refused (DatabaseMissing) unless ``create``: only ``init`` creates one.
+    Do the slow work (reading, checking) before entering: everything inside holds the lock.
+    """
+    with write(path, timeout, create=create) as con, atomic(con):
+        yield con
+
+
+def migrate(path: str | os.PathLike | None = None) -> None:
+    """Bring an existing file's tables up to ``schema.sql`` (every write connection does it too)."""
+    with write(path, create=False):
+        pass
 
 
 def query(sql: str, params: dict | list | None = None, path: str | os.PathLike | None = None) -> pl.DataFrame:

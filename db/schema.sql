@@ -142,3 +142,11 @@ CREATE TABLE IF NOT EXISTS accounts (
     locked_until     TIMESTAMP,
     created_at       TIMESTAMP NOT NULL
 );
+
+-- Columns added after databases were in use. The statements above never change an existing table, so
+-- new columns are appended here, where an old file gets them at its next write connection and a new
+-- file right after its CREATE: both end with the same layout. Readers of these columns must allow for
+-- a file not written to since the upgrade (or call db.migrate once at start).
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS received_at TIMESTAMP;  -- when the file was received (checked before the lock); submitted_at is when its values became current
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS reason VARCHAR;         -- why the file revises published values, as its sender gave it
+ALTER TABLE observation_history ADD COLUMN IF NOT EXISTS reason VARCHAR; -- on a value that revised an earlier one: the submission's reason

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import json
 import os
 from pathlib import Path
 
@@ -12,9 +10,9 @@ import duckdb
 
 import db
 import settings
-from auth import audit
 from auth.accounts import Account
 from auth.roles import check_can
+from db import audit
 from loaders.errors import vi_count
 from schema.catalogue import Catalogue, CatalogueError, Problem, load_catalogue
 
@@ -84,8 +82,8 @@ def write_catalogue(
     components = [(ind.code, c.code, c.weight) for ind in catalogue.indicators for c in ind.components]
     if components:
         con.executemany("INSERT INTO components (composite_code, component_code, weight) VALUES (?, ?, ?)", components)
-    now = dt.datetime.now()
-    load_id = con.execute("SELECT nextval('catalogue_load_ids')").fetchone()[0]
+    now = audit.now()
+    load_id = con.execute("SELECT nextval('catalogue_load_ids')").fetchall()[0][0]
     con.execute(
         "INSERT INTO catalogue_loads (id, loaded_at, file_name, file_hash, indicators, loaded_by) "
         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -99,11 +97,7 @@ def write_catalogue(
         "departments": len(catalogue.departments),
         "localities": len(catalogue.localities),
     }
-    con.execute(
-        "INSERT INTO audit_log (id, logged_at, actor, action, target, detail) "
-        "VALUES (nextval('audit_ids'), ?, ?, 'catalogue_load', ?, ?)",
-        [now, loaded_by, file_name, json.dumps(detail, ensure_ascii=False)],
-    )
+    audit.record(con, loaded_by, "catalogue_load", file_name, detail, now)
     return load_id
 
 
@@ -121,25 +115,21 @@ def load_catalogue_into(
     departments_path: Path = settings.DEPARTMENTS_FILE,
     localities_path: Path = settings.LOCALITIES_FILE,
     loaded_by: str | None = None,
+    create: bool = True,
 ) -> Catalogue:
     """Check the catalogue files, then replace the database's catalogue in one transaction.
 
     A broken catalogue raises CatalogueError before the database is opened, so it keeps the one it had.
+    ``create`` (``init``) makes the database when there is none; otherwise a missing one is DatabaseMissing.
     """
     catalogue_path, departments_path, localities_path = map(Path, (catalogue_path, departments_path, localities_path))
     catalogue = load_catalogue(catalogue_path, departments_path, localities_path)
     digest = file_hash(catalogue_path, departments_path, localities_path)
-    with db.write(db_path) as con:
-        con.begin()
-        try:
-            dropped = dropped_with_data(con, catalogue, catalogue_path.name)
-            if dropped:
-                raise CatalogueError(dropped)
-            write_catalogue(con, catalogue, catalogue_path.name, digest, loaded_by)
-        except BaseException:
-            con.rollback()
-            raise
-        con.commit()
+    with db.transaction(db_path, create=create) as con:
+        dropped = dropped_with_data(con, catalogue, catalogue_path.name)
+        if dropped:
+            raise CatalogueError(dropped)
+        write_catalogue(con, catalogue, catalogue_path.name, digest, loaded_by)
     return catalogue
 
 
@@ -180,9 +170,11 @@ def replace_catalogue(
         check_can(account, "admin")
     actor = account.username if account else None
     try:
-        return load_catalogue_into(db_path, catalogue_path, departments_path, localities_path, loaded_by=actor)
+        return load_catalogue_into(
+            db_path, catalogue_path, departments_path, localities_path, loaded_by=actor, create=False
+        )
     except CatalogueError as exc:
-        with db.write(db_path) as con:
+        with db.transaction(db_path) as con:
             problems = [str(p) for p in exc.problems[:1_000]]
             audit.record(con, actor, "catalogue_rejected", Path(catalogue_path).name, {"problems": problems})
         raise

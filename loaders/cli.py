@@ -1,9 +1,19 @@
 """The command line of CONTRACT §4: init, submit, template, export.
 
 Exit codes: 0 done (a submission accepted or unchanged), 1 rejected or failed
-(broken catalogue, busy or damaged database, unreadable file), 2 usage error
-(unknown department, missing file, bad arguments). Messages are in Vietnamese
-with English; no input, however broken, ends in a Python traceback.
+(broken catalogue, busy, missing or damaged database, unreadable file, a
+write error), 2 usage error (unknown department, missing file, bad
+arguments, no password). Messages are in Vietnamese with English; no input,
+however broken, ends in a Python traceback or a library's own error text.
+
+``submit --json`` prints one JSON object whatever happens, with a ``status``
+of the contract's three only: a failure before the file could be judged
+(bad arguments, busy or damaged database, unreadable file) is ``rejected``
+with one error naming it (``row``, ``column`` and ``value`` null) and a
+``failure`` field saying which kind (``usage``, ``busy``, ``database``,
+``file``, ``stale``, ``catalogue``, ``interrupted``, ``unexpected``); a
+judged file has ``failure`` null. The exit code tells usage (2) from the
+rest (1).
 """
 
 from __future__ import annotations
@@ -11,6 +21,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -18,16 +29,32 @@ USAGE = 2
 FAILED = 1
 
 
+class _BadArguments(Exception):
+    """argparse's usage error, raised instead of exiting so that --json still prints its object."""
+
+    def __init__(self, usage: str, message: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+        self.message = message
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with its usage errors in both languages (exit code 2)."""
 
     def error(self, message: str) -> None:
-        self.print_usage(sys.stderr)
-        self.exit(USAGE, f"Lỗi tham số / Bad arguments: {message}\n")
+        raise _BadArguments(self.format_usage(), message)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _plain(text: str) -> str:
+    """Text for the terminal: control characters (ESC sequences from a file name or a cell) shown, not run."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _say(vi: str, en: str, stream=None) -> None:
-    print(f"{vi}\n{en}", file=stream or sys.stdout)
+    print(f"{_plain(vi)}\n{_plain(en)}", file=stream or sys.stdout)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("file", type=Path, metavar="FILE")
     submit.add_argument("--department", required=True, metavar="CODE")
     submit.add_argument("--json", action="store_true", help="in một đối tượng JSON / print one JSON object")
+    submit.add_argument(
+        "--check",
+        action="store_true",
+        help="chỉ kiểm tra, không ghi gì / check and report as submit would, write nothing",
+    )
+    submit.add_argument(
+        "--reason", metavar="TEXT", help="lý do sửa số liệu đã công bố / why the file revises published values"
+    )
     submit.add_argument("--by", dest="submitted_by", metavar="NAME", help="người nộp / who submits")
     submit.add_argument(
         "--user",
@@ -128,7 +163,7 @@ def _error_table(errors: list) -> str:
     head = ("Dòng/Row", "Cột/Column", "Giá trị/Value", "Lỗi/Message")
 
     def clip(text: str, width: int) -> str:
-        text = text.replace("\n", " ").replace("\r", " ")
+        text = _plain(text.replace("\n", " ").replace("\r", " "))
         return text if len(text) <= width else text[: width - 1] + "…"
 
     cells = [
@@ -139,7 +174,8 @@ def _error_table(errors: list) -> str:
     lines = ["  ".join(h.ljust(w) for h, w in zip(head[:3], widths, strict=True)) + "  " + head[3]]
     lines.append("  ".join("-" * w for w in widths) + "  " + "-" * len(head[3]))
     for (row, column, value), error in zip(cells, errors, strict=True):
-        lines.append(f"{row.rjust(widths[0])}  {column.ljust(widths[1])}  {value.ljust(widths[2])}  {error.message}")
+        message = _plain(error.message)
+        lines.append(f"{row.rjust(widths[0])}  {column.ljust(widths[1])}  {value.ljust(widths[2])}  {message}")
     return "\n".join(lines)
 
 
@@ -161,65 +197,168 @@ def _demo_accounts(path: Path, departments: list[str]) -> list[str]:
 
 
 def _login(args: argparse.Namespace):
-    """The account named by --user, authenticated with $INDICATORS_PASSWORD or a prompt."""
+    """The account named by --user, authenticated with $INDICATORS_PASSWORD or a prompt at a terminal."""
     import getpass
     import os
 
     from auth.accounts import authenticate
+    from loaders.errors import UsageError
 
-    password = os.environ.get("INDICATORS_PASSWORD") or getpass.getpass("Mật khẩu / Password: ")
+    no_password = UsageError(
+        "Không có mật khẩu cho --user: đặt biến môi trường INDICATORS_PASSWORD, hoặc chạy lệnh trong cửa sổ dòng "
+        "lệnh để nhập mật khẩu.",
+        "No password for --user: set the environment variable INDICATORS_PASSWORD, or run the command in a "
+        "terminal to type it.",
+    )
+    password = os.environ.get("INDICATORS_PASSWORD")
+    if password is None:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise no_password
+        try:
+            password = getpass.getpass("Mật khẩu / Password: ")
+        except EOFError:
+            raise no_password from None
     return authenticate(args.db, args.user, password)
 
 
 def _submit(args: argparse.Namespace) -> int:
-    from loaders.errors import vi_count
-    from loaders.ingest import submit_file
+    from loaders.ingest import preview_file, submit_file
 
     account = _login(args) if args.user else None
-    result = submit_file(args.file, args.department, db_path=args.db, submitted_by=args.submitted_by, account=account)
+    where = {"db_path": args.db, "submitted_by": args.submitted_by, "account": account}
+    if args.check:  # the same check, nothing written (not even a submission record)
+        result = preview_file(args.file, args.department, **where).result()
+    else:
+        result = submit_file(args.file, args.department, reason=args.reason, **where)
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        print(json.dumps({**result.to_dict(), "check": args.check, "failure": None}, ensure_ascii=False))
+    else:
+        _print_result(args, result)
+    return 0 if result.status in ("accepted", "unchanged") else FAILED
+
+
+def _print_result(args: argparse.Namespace, result) -> None:
+    """The submission's (or the check's) report for a person at a terminal."""
+    from loaders.errors import vi_count
+
+    name, rows, new, revised = args.file.name, result.rows, result.new_rows, result.revised_rows
+    if result.status == "accepted" and args.check:
+        _say(
+            f"Kiểm tra tệp {name}: hợp lệ, {vi_count(rows)} dòng ({vi_count(new)} mới, {vi_count(revised)} sửa "
+            "đổi). Chưa ghi gì: chạy lại không có --check để nộp.",
+            f"Checked {name}: valid, {rows:,} rows ({new:,} new, {revised:,} revised). Nothing written: run again "
+            "without --check to submit.",
+        )
     elif result.status == "accepted":
         _say(
-            f"Đã nhận tệp {args.file.name}: {result.rows} dòng ({result.new_rows} mới, {result.revised_rows} sửa đổi); "
+            f"Đã nhận tệp {name}: {vi_count(rows)} dòng ({vi_count(new)} mới, {vi_count(revised)} sửa đổi); "
             f"lần nộp số {result.submission_id}.",
-            f"Accepted {args.file.name}: {result.rows} rows ({result.new_rows} new, {result.revised_rows} revised); "
-            f"submission {result.submission_id}.",
+            f"Accepted {name}: {rows:,} rows ({new:,} new, {revised:,} revised); submission {result.submission_id}.",
         )
     elif result.status == "unchanged":
         _say(
-            f"Không có gì thay đổi: tệp {args.file.name} ({result.rows} dòng) đã được nạp, hoặc mọi giá trị đều "
-            "trùng số liệu hiện có.",
-            f"Nothing changed: {args.file.name} ({result.rows} rows) was already loaded, or every value equals the "
-            "current one.",
+            f"Không có gì thay đổi: tệp {name} ({vi_count(rows)} dòng) đã được nạp, hoặc mọi giá trị đều trùng số "
+            "liệu hiện có.",
+            f"Nothing changed: {name} ({rows:,} rows) was already loaded, or every value equals the current one.",
         )
     else:
+        problems = len(result.errors)
         _say(
-            f"Tệp {args.file.name} bị từ chối: {len(result.errors)} lỗi trong {result.rows} dòng; không có gì được "
-            "ghi. Sửa các lỗi dưới đây rồi nộp lại.",
-            f"{args.file.name} was rejected: {len(result.errors)} problems in {result.rows} rows; nothing was "
-            "written. Fix the problems below and submit again.",
+            f"Tệp {name} {'sẽ ' if args.check else ''}bị từ chối: {vi_count(problems)} lỗi trong {vi_count(rows)} "
+            "dòng; không có gì được ghi. Sửa các lỗi dưới đây rồi nộp lại.",
+            f"{name} {'would be' if args.check else 'was'} rejected: {problems:,} "
+            f"{'problem' if problems == 1 else 'problems'} in {rows:,} {'row' if rows == 1 else 'rows'}; nothing "
+            "was written. Fix the problems below and submit again.",
         )
         print()
         print(_error_table(result.errors[:PRINTED_PROBLEMS]))
-        if len(result.errors) > PRINTED_PROBLEMS:
-            more = len(result.errors) - PRINTED_PROBLEMS
+        if problems > PRINTED_PROBLEMS:
+            more = problems - PRINTED_PROBLEMS
             _say(
                 f"… và {vi_count(more)} lỗi khác; dùng --json để xem tất cả.",
                 f"… and {more:,} more; --json lists them all.",
             )
-    return 0 if result.status in ("accepted", "unchanged") else FAILED
+    if result.revised_values is not None and result.revised_values.height:
+        count = result.revised_values.height
+        print()
+        if args.check:
+            _say(f"Giá trị đã công bố sẽ được sửa ({vi_count(count)}):", f"Published values to be revised ({count:,}):")
+        else:
+            _say(f"Giá trị đã công bố đã được sửa ({vi_count(count)}):", f"Published values revised ({count:,}):")
+        print(_revision_table(result.revised_values.head(PRINTED_PROBLEMS).iter_rows()))
+        if count > PRINTED_PROBLEMS:
+            more = count - PRINTED_PROBLEMS
+            _say(
+                f"… và {vi_count(more)} giá trị khác; dùng --json để xem tất cả.",
+                f"… and {more:,} more; --json lists them all.",
+            )
+
+
+def _revision_table(revisions) -> str:
+    """Revised values as an aligned table: indicator, period, locality, old value, new value (Vietnamese numbers)."""
+    from loaders.errors import vi_number
+
+    head = ("Chỉ số/Indicator", "Kỳ/Period", "Địa bàn/Locality", "Cũ/Old", "Mới/New")
+    cells = [
+        (_plain(code), _plain(period), _plain(locality) or "Toàn tỉnh/Province", vi_number(old), vi_number(new))
+        for code, period, locality, old, new in revisions
+    ]
+    widths = [max([len(head[i])] + [len(c[i]) for c in cells]) for i in range(5)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        left = [c.ljust(w) for c, w in zip(row[:3], widths, strict=False)]
+        lines.append("  ".join([*left, row[3].rjust(widths[3]), row[4].rjust(widths[4])]))
+    return "\n".join(lines)
 
 
 def _template(args: argparse.Namespace) -> int:
+    import shutil
+    import tempfile
+
+    from loaders.errors import UsageError, os_reason, vi_count
     from loaders.template import write_template
 
-    rows = write_template(args.department, args.out, args.db)
+    out: Path = args.out
+    if out.is_dir():
+        raise UsageError(
+            f"{out} là một thư mục; hãy đặt tên tệp mẫu, ví dụ {out / 'mau.xlsx'}.",
+            f"{out} is a folder; name the template file, e.g. {out / 'template.xlsx'}.",
+        )
+    device = out.exists() and not out.is_file()  # /dev/stdout, a pipe: written as named
+    if out.suffix.lower() != ".xlsx" and not device:
+        raise UsageError(
+            f"Mẫu là một bảng tính Excel: tên tệp phải kết thúc bằng .xlsx (nhận được '{out.name}').",
+            f"The template is an Excel workbook: the file name must end in .xlsx (got '{out.name}').",
+        )
+    existed = out.exists()
+    with tempfile.TemporaryDirectory(prefix="template_") as folder:
+        built = Path(folder) / "template.xlsx"  # built whole first: a failed write leaves no half workbook
+        rows = write_template(args.department, built, args.db)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(built, out)
+        except OSError as exc:
+            if not existed and not device:
+                out.unlink(missing_ok=True)
+            vi, en = os_reason(exc, writing=True)
+            raise _WriteFailed(
+                f"Không ghi được tệp mẫu {out}: {vi}.", f"Cannot write the template {out}: {en}."
+            ) from None
     _say(
-        f"Đã tạo mẫu {args.out} cho {args.department.upper()}: {rows} dòng cần điền.",
-        f"Template {args.out} written for {args.department.upper()}: {rows} rows to fill.",
+        f"Đã tạo mẫu {out} cho {args.department.upper()}: {vi_count(rows)} dòng cần điền.",
+        f"Template {out} written for {args.department.upper()}: {rows:,} rows to fill.",
     )
     return 0
+
+
+class _WriteFailed(Exception):
+    """An output file that could not be written (exit code 1)."""
+
+    def __init__(self, message_vi: str, message_en: str) -> None:
+        super().__init__(f"{message_vi} / {message_en}")
+        self.message_vi = message_vi
+        self.message_en = message_en
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -260,21 +399,53 @@ HANDLERS = {"init": _init, "submit": _submit, "catalogue": _catalogue, "template
 # -- the one place where every failure becomes a message ------------------------------------
 
 
-def _report(args: argparse.Namespace | None, code: int, vi: str, en: str, details: list[str] | None = None) -> int:
-    if args is not None and getattr(args, "json", False):
+def _report(
+    args: argparse.Namespace | None,
+    code: int,
+    vi: str,
+    en: str,
+    details: list[str] | None = None,
+    failure: str = "unexpected",
+    as_json: bool = False,
+) -> int:
+    """A failure: to stderr in both languages, or (--json) as a rejected report within the contract."""
+    if as_json or (args is not None and getattr(args, "json", False)):
         error = {"row": None, "column": None, "value": None, "message": f"{vi} / {en}", "message_vi": vi}
         error["message_en"] = en
-        out = {"status": "error", "rows": 0, "new_rows": 0, "revised_rows": 0, "submission_id": None}
+        out = {"status": "rejected", "rows": 0, "new_rows": 0, "revised_rows": 0, "submission_id": None}
         out["errors"] = [error] + [
             {"row": None, "column": None, "value": None, "message": d, "message_vi": d, "message_en": d}
             for d in details or []
         ]
+        out |= {"revisions": [], "check": bool(getattr(args, "check", False)), "failure": failure}
         print(json.dumps(out, ensure_ascii=False))
     else:
         _say(f"Lỗi: {vi}", f"Error: {en}", sys.stderr)
         for line in details or []:
-            print(f"  - {line}", file=sys.stderr)
+            print(f"  - {_plain(line)}", file=sys.stderr)
     return code
+
+
+_ARGPARSE_VI = (
+    (r"the following arguments are required: (.*)", "thiếu tham số bắt buộc: {0}"),
+    (r"unrecognized arguments: (.*)", "tham số không nhận ra: {0}"),
+    (
+        r"argument (.+?): invalid choice: (.*?) \(choose from (.*)\)",
+        "tham số {0}: {1} không hợp lệ; chọn một trong: {2}",
+    ),
+    (r"argument (.+?): expected one argument", "tham số {0} cần một giá trị"),
+)
+
+
+def _argparse_vi(message: str) -> str:
+    """argparse's usage error in Vietnamese (its English goes on the English line)."""
+    import re
+
+    for pattern, vi in _ARGPARSE_VI:
+        found = re.fullmatch(pattern, message)
+        if found:
+            return "Tham số không hợp lệ: " + vi.format(*found.groups())
+    return "Tham số không hợp lệ (xem cách dùng ở trên)."
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -282,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = None
     try:
         args = build_parser().parse_args(argv)
@@ -291,10 +463,20 @@ def main(argv: list[str] | None = None) -> int:
         if auth_cli.handles(args):
             return auth_cli.run(args)
         return HANDLERS[args.command](args)
-    except SystemExit as exc:  # argparse: --help (0) or bad arguments (2)
+    except _BadArguments as exc:
+        sys.stderr.write(exc.usage)
+        vi = _argparse_vi(exc.message)
+        return _report(None, USAGE, vi, f"Bad arguments: {exc.message}", failure="usage", as_json="--json" in argv)
+    except SystemExit as exc:  # argparse: --help (0)
         return exc.code if isinstance(exc.code, int) else USAGE
     except KeyboardInterrupt:
-        return _report(args, 130, "Đã dừng theo yêu cầu.", "Interrupted.")
+        return _report(
+            args,
+            130,
+            "Đã dừng theo yêu cầu; không có gì được ghi.",
+            "Interrupted; nothing was written.",
+            failure="interrupted",
+        )
     except BrokenPipeError:
         return 0
     except BaseException as exc:  # noqa: BLE001 (the top: every failure, a Rust panic included, becomes a message)
@@ -302,18 +484,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _explain(args: argparse.Namespace | None, exc: BaseException) -> int:
-    from db import DatabaseError
-    from loaders.errors import UsageError
+    from auth.errors import AuthError
+    from db import DatabaseBusy, DatabaseError
+    from loaders.errors import FileUnreadable, StalePreview, UsageError, os_reason
     from schema.catalogue import CatalogueError
 
-    if isinstance(exc, UsageError):
-        return _report(args, USAGE, exc.message_vi, exc.message_en)
-    from auth.errors import AuthError
-
-    if isinstance(exc, AuthError):
-        return _report(args, USAGE, exc.message_vi, exc.message_en)
+    if isinstance(exc, (UsageError, AuthError)):
+        return _report(args, USAGE, exc.message_vi, exc.message_en, failure="usage")
+    if isinstance(exc, (FileUnreadable, _WriteFailed)):
+        return _report(args, FAILED, exc.message_vi, exc.message_en, failure="file")
+    if isinstance(exc, StalePreview):
+        return _report(args, FAILED, exc.message_vi, exc.message_en, failure="stale")
     if isinstance(exc, DatabaseError):
-        return _report(args, FAILED, exc.message_vi, exc.message_en)
+        kind = "busy" if isinstance(exc, DatabaseBusy) else "database"
+        return _report(args, FAILED, exc.message_vi, exc.message_en, failure=kind)
     if isinstance(exc, CatalogueError):
         return _report(
             args,
@@ -321,18 +505,26 @@ def _explain(args: argparse.Namespace | None, exc: BaseException) -> int:
             f"Danh mục có {len(exc.problems)} lỗi; cơ sở dữ liệu giữ nguyên danh mục cũ.",
             f"The catalogue has {len(exc.problems)} problems; the database keeps its previous catalogue.",
             [str(p) for p in exc.problems],
+            failure="catalogue",
         )
     if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        reason = exc.strerror or str(exc)
-        return _report(args, FAILED, f"Lỗi đọc/ghi tệp{where}: {reason}", f"File error{where}: {reason}")
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        vi, en = os_reason(exc)
+        return _report(args, FAILED, f"Lỗi đọc/ghi tệp{where}: {vi}.", f"File error{where}: {en}.", failure="file")
     import duckdb
 
     if isinstance(exc, duckdb.Error):
-        return _report(args, FAILED, f"Lỗi cơ sở dữ liệu: {exc}", f"Database error: {exc}")
+        return _report(
+            args,
+            FAILED,
+            "Lỗi cơ sở dữ liệu; không có gì được ghi. Tệp có thể bị hỏng: hãy khôi phục từ bản sao lưu.",
+            "Database error; nothing was written. The file may be damaged: restore it from a backup.",
+            failure="database",
+        )
+    name = type(exc).__name__
     return _report(
         args,
         FAILED,
-        f"Lỗi không mong đợi ({type(exc).__name__}): {exc}",
-        f"Unexpected error ({type(exc).__name__}): {exc}",
+        f"Lỗi không mong đợi ({name}); không có gì được ghi. Hãy báo cho quản trị viên.",
+        f"Unexpected error ({name}); nothing was written. Please tell an administrator.",
     )

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 import time
 import zlib
@@ -36,6 +35,7 @@ import numpy as np
 import polars as pl
 
 import settings
+from db import audit
 from rules import calendar as periods
 from rules.calendar import Period
 from schema.catalogue import Catalogue, load_catalogue
@@ -1136,9 +1136,5 @@ def _finish(
         "revisions": summary.revisions,
         "observations": summary.observations,
     }
-    con.execute(
-        "INSERT INTO audit_log (id, logged_at, actor, action, target, detail) "
-        "VALUES (nextval('audit_ids'), ?, ?, 'demo_load', ?, ?)",
-        [dt.datetime.now(), DEMO_USER, "observations", json.dumps(detail, ensure_ascii=False)],
-    )
+    audit.record(con, DEMO_USER, "demo_load", "observations", detail)
     return summary

@@ -31,6 +31,48 @@ def vi_count(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+def vi_number(value: float) -> str:
+    """A number as Vietnamese writes it, up to six decimals: 1.234,5."""
+    return en_number(value).replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def en_number(value: float) -> str:
+    """A number with English grouping, up to six decimals: 1,234.5."""
+    if abs(value) >= 1e15:  # no 300-digit numbers in a message
+        return f"{value:.6g}"
+    text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def os_reason(exc: OSError, writing: bool = False) -> tuple[str, str]:
+    """An operating-system error on a file, in words (Vietnamese, English); the system's own text never shown."""
+    import errno
+
+    code = exc.errno or 0
+    if code in (errno.EACCES, errno.EPERM):
+        return (
+            ("không có quyền ghi", "no permission to write")
+            if writing
+            else ("không có quyền đọc", "no permission to read")
+        )
+    known = {
+        errno.ENOSPC: ("ổ đĩa đã đầy", "no space left on the device"),
+        errno.EROFS: ("ổ đĩa chỉ cho đọc", "the disk is read-only"),
+        errno.EISDIR: ("đây là một thư mục, không phải tệp", "it is a folder, not a file"),
+        errno.ENOENT: ("không tìm thấy tệp hoặc thư mục", "no such file or folder"),
+        errno.ENOTDIR: ("một phần của đường dẫn không phải thư mục", "part of the path is not a folder"),
+        errno.ENAMETOOLONG: ("tên tệp quá dài", "the file name is too long"),
+    }
+    if code in known:
+        return known[code]
+    name = errno.errorcode.get(code, "?")
+    return (
+        (f"lỗi ghi tệp ({name})", f"a write error ({name})")
+        if writing
+        else (f"lỗi đọc tệp ({name})", f"a read error ({name})")
+    )
+
+
 class UsageError(Exception):
     """A wrong command: unknown department, missing file, bad option. Exit code 2."""
 
@@ -46,3 +88,36 @@ class ReadError(Exception):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__("; ".join(e.message for e in errors))
         self.errors = errors
+
+
+class FileUnreadable(Exception):
+    """A submitted file the operating system would not let us read (permissions, a read error). Exit code 1."""
+
+    def __init__(self, message_vi: str, message_en: str) -> None:
+        super().__init__(f"{message_vi} / {message_en}")
+        self.message_vi = message_vi
+        self.message_en = message_en
+
+
+@dataclass(frozen=True)
+class Change:
+    """A value that changed between a file's check and its commit."""
+
+    indicator_code: str
+    period: str
+    locality_code: str  # '' for the province
+    seen_value: float | None  # what the check saw (None: no value yet)
+    current_value: float | None  # what is current now (None: removed)
+
+
+class StalePreview(Exception):
+    """The database moved on since the file was checked (values it touches, or the catalogue): nothing written.
+
+    The caller checks the file again and, on the page, asks the user to confirm again. Exit code 1.
+    """
+
+    def __init__(self, message_vi: str, message_en: str, changes: list[Change] | None = None) -> None:
+        super().__init__(f"{message_vi} / {message_en}")
+        self.message_vi = message_vi
+        self.message_en = message_en
+        self.changes = list(changes or [])

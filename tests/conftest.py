@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -188,3 +191,27 @@ def demo_copy(demo_db, tmp_path):
     finally:
         os.environ["INDICATORS_DB"] = str(demo_db)
         st.cache_data.clear()
+
+
+# --------------------------------------------------------------------------- another process holding the file
+
+
+@contextlib.contextmanager
+def holding(path: Path, opener: str):
+    """Another process holding the database open (``db.read`` or ``db.write``) until the block ends."""
+    import settings
+
+    code = f"import sys, db\nwith db.{opener}(sys.argv[1]):\n    print('open', flush=True)\n    sys.stdin.readline()\n"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(path)],
+        cwd=settings.ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline().strip() == "open"
+        yield
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)

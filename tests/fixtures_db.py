@@ -207,7 +207,11 @@ def build(
         if rows:
             con.executemany("INSERT INTO components VALUES (?, ?, ?)", rows)
         if subs:
-            con.executemany("INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", subs)
+            con.executemany(
+                "INSERT INTO submissions (id, department, file_name, file_hash, submitted_at, submitted_by, status, "
+                "rows, new_rows, revised_rows, errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                subs,
+            )
         con.register("hist_frame", hist_frame)
         con.register("cur_frame", cur_frame)
         con.execute("INSERT INTO observation_history BY NAME SELECT * FROM hist_frame")

@@ -55,7 +55,7 @@ def _populate(path: Path, seed: int = 7, n: int = 400) -> None:
         for sid in range(1, 4):
             con.execute(
                 "INSERT INTO submissions VALUES (nextval('submission_ids'), 'FIN', ?, ?, ?, 'fin.staff', 'accepted', "
-                "?, ?, 0, NULL)",
+                "?, ?, 0, NULL, NULL, NULL)",  # received_at, reason: NULL
                 [f"nộp '{sid}'.xlsx", f"hash{sid}", t0 + timedelta(days=sid), n, n],
             )
         rows = []
@@ -76,7 +76,7 @@ def _populate(path: Path, seed: int = 7, n: int = 400) -> None:
                 )
             )
         con.executemany("INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        con.executemany("INSERT INTO observation_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows + rows[:50])
+        con.executemany("INSERT INTO observation_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", rows + rows[:50])
         for i in range(25):
             con.execute(
                 "INSERT INTO audit_log VALUES (nextval('audit_ids'), ?, ?, 'submission', 'FIN', ?)",

@@ -11,14 +11,15 @@ import time
 
 import polars as pl
 import pytest
-from conftest import small_indicators, write_catalogue_files
+from conftest import holding, small_indicators, write_catalogue_files
 
 import db
 import settings
 
 
 def run(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in ("INDICATORS_DB", "INDICATORS_LOCK_TIMEOUT")}
+    dropped = ("INDICATORS_DB", "INDICATORS_LOCK_TIMEOUT", "INDICATORS_PASSWORD")
+    environment = {k: v for k, v in os.environ.items() if k not in dropped}
     environment.update(env or {})
     done = subprocess.run(
         [sys.executable, "-m", "loaders", *args],
@@ -27,6 +28,7 @@ def run(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.
         text=True,
         env=environment,
         timeout=timeout,
+        stdin=subprocess.DEVNULL,  # no terminal, as in a script or a scheduled job
     )
     for stream in (done.stdout, done.stderr):
         assert "Traceback" not in stream, stream
@@ -95,8 +97,10 @@ def test_submit_json_shape(tmp_path, catalogue_db):
     path = csv_file(tmp_path, ["FIN_REV,2025-09,,12.5"])
     done = run("--db", str(catalogue_db), "submit", str(path), "--department", "FIN", "--json")
     out = json.loads(done.stdout)  # exactly one JSON object
-    assert set(out) == {"status", "rows", "errors", "new_rows", "revised_rows", "submission_id"}
+    keys = {"status", "rows", "errors", "new_rows", "revised_rows", "submission_id", "revisions", "check", "failure"}
+    assert set(out) == keys
     assert (out["status"], out["rows"], out["new_rows"], out["revised_rows"]) == ("accepted", 1, 1, 0)
+    assert (out["revisions"], out["check"], out["failure"]) == ([], False, None)
     assert isinstance(out["submission_id"], int)
 
 
@@ -148,7 +152,7 @@ def test_usage_error_in_json_mode_is_one_json_object(tmp_path, catalogue_db):
     done = run("--db", str(catalogue_db), "submit", str(path), "--department", "NOPE", "--json")
     assert done.returncode == 2
     out = json.loads(done.stdout)
-    assert out["status"] == "error" and "NOPE" in out["errors"][0]["message_en"]
+    assert out["status"] == "rejected" and out["failure"] == "usage" and "NOPE" in out["errors"][0]["message_en"]
 
 
 @pytest.mark.parametrize("kind", ["random.csv", "binary.csv", "random.xlsx", "random.json", "random.parquet", "x.exe"])
@@ -232,7 +236,7 @@ def test_submit_gives_up_with_a_clear_message_when_the_reader_stays(tmp_path, ca
     finally:
         reader.wait(timeout=30)
     assert done.returncode == 1
-    assert "đang bận" in done.stderr and "stayed busy" in done.stderr
+    assert "đang bận" in done.stderr and "is busy" in done.stderr
     assert observation_count(catalogue_db) == 0  # intact, and readable
     again = run("--db", str(catalogue_db), "submit", str(path), "--department", "FIN")
     assert again.returncode == 0 and observation_count(catalogue_db) == 1
@@ -314,3 +318,206 @@ def test_a_department_account_cannot_write_another_departments_data_from_the_com
     assert db.query("SELECT count(*) AS n FROM observation_history", None, path)["n"][0] == before
     denied = db.query("SELECT actor FROM audit_log WHERE action = 'submission_denied'", None, path)
     assert "syt" in denied["actor"].to_list()
+
+
+# -- --check and revisions (CONTRACT §4) -------------------------------------------------------------
+
+
+def tables(path) -> dict[str, int]:
+    with db.read(path) as con:
+        return {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("observations", "observation_history", "submissions", "audit_log")
+        }
+
+
+REVISING = ["FIN_REV,2025-09,,14", "FIN_REV,2025-08,,13", "FIN_REV,2025-07,,11"]  # revised, equal, new
+
+
+@pytest.mark.parametrize(
+    ("rows", "code", "status"),
+    [(REVISING, 0, "accepted"), (["FIN_REV,2025-09,,12.5"], 0, "unchanged"), (["NOPE,2025-09,,1"], 1, "rejected")],
+    ids=["accepted", "unchanged", "rejected"],
+)
+def test_check_reports_exactly_as_submit_would_and_writes_nothing(tmp_path, catalogue_db, rows, code, status):
+    prior = csv_file(tmp_path, ["FIN_REV,2025-09,,12.5", "FIN_REV,2025-08,,13"], name="prior.csv")
+    assert run("--db", str(catalogue_db), "submit", str(prior), "--department", "FIN").returncode == 0
+    path = csv_file(tmp_path, rows)
+    before, version = tables(catalogue_db), db.data_version(catalogue_db)
+    checked = run("--db", str(catalogue_db), "submit", str(path), "--department", "FIN", "--json", "--check")
+    assert checked.returncode == code, checked.stdout + checked.stderr
+    assert tables(catalogue_db) == before and db.data_version(catalogue_db) == version  # not a byte written
+    submitted = run("--db", str(catalogue_db), "submit", str(path), "--department", "FIN", "--json")
+    assert submitted.returncode == code
+    check, submit = json.loads(checked.stdout), json.loads(submitted.stdout)
+    assert (check.pop("check"), submit.pop("check")) == (True, False)
+    assert check.pop("submission_id") is None and submit.pop("submission_id") != 0
+    assert check == submit and check["status"] == status
+    if status == "accepted":
+        assert (check["new_rows"], check["revised_rows"]) == (1, 1)
+        assert check["revisions"] == [
+            {
+                "indicator_code": "FIN_REV",
+                "period": "2025-09",
+                "locality_code": "",
+                "old_value": 12.5,
+                "new_value": 14.0,
+            }
+        ]
+
+
+def test_check_of_an_unreadable_format_records_no_rejection(tmp_path, catalogue_db):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 not a workbook")
+    before = tables(catalogue_db)
+    done = run("--db", str(catalogue_db), "submit", str(path), "--department", "FIN", "--check", "--json")
+    assert done.returncode == 1 and json.loads(done.stdout)["status"] == "rejected"
+    assert tables(catalogue_db) == before
+
+
+def test_check_at_the_terminal_lists_each_revision_old_and_new(tmp_path, catalogue_db):
+    prior = csv_file(tmp_path, ["FIN_REV,2025-09,,1234.5", "FIN_REV,2025-08,,13"], name="prior.csv")
+    assert run("--db", str(catalogue_db), "submit", str(prior), "--department", "FIN").returncode == 0
+    done = run("--db", str(catalogue_db), "submit", str(csv_file(tmp_path, REVISING)), "--department", "FIN", "--check")
+    assert done.returncode == 0
+    assert "Kiểm tra tệp s.csv: hợp lệ, 3 dòng (1 mới, 1 sửa đổi). Chưa ghi gì" in done.stdout
+    assert "Checked s.csv: valid, 3 rows (1 new, 1 revised). Nothing written" in done.stdout
+    assert "Giá trị đã công bố sẽ được sửa (1):" in done.stdout
+    line = next(x for x in done.stdout.splitlines() if x.startswith("FIN_REV"))
+    assert line.split() == ["FIN_REV", "2025-09", "Toàn", "tỉnh/Province", "1.234,5", "14"]
+    assert observation_count(catalogue_db) == 2
+
+
+def test_submit_records_the_reason_given_on_the_command_line(tmp_path, catalogue_db):
+    prior = csv_file(tmp_path, ["FIN_REV,2025-09,,12.5"], name="prior.csv")
+    assert run("--db", str(catalogue_db), "submit", str(prior), "--department", "FIN").returncode == 0
+    path = csv_file(tmp_path, ["FIN_REV,2025-09,,14"])
+    done = run("--db", str(catalogue_db), "submit", str(path), "--department", "FIN", "--reason", "Số liệu chính thức")
+    assert done.returncode == 0 and "Giá trị đã công bố đã được sửa (1):" in done.stdout
+    with db.read(catalogue_db) as con:
+        reasons = con.execute("SELECT value, reason FROM observation_history ORDER BY submission_id").fetchall()
+    assert reasons == [(12.5, None), (14.0, "Số liệu chính thức")]
+
+
+# -- the corners: contract statuses and exit codes whatever happens (issue 13) -------------------------------
+
+
+def _one_json(done: subprocess.CompletedProcess) -> dict:
+    out = json.loads(done.stdout)  # exactly one JSON object on stdout
+    assert out["status"] in ("accepted", "unchanged", "rejected")
+    for error in out["errors"]:
+        assert error["message"] == f"{error['message_vi']} / {error['message_en']}"
+        for library_text in ("IO Error", "Errno", "Traceback", "EOFError", "Unexpected error"):
+            assert library_text not in error["message"]
+    return out
+
+
+def test_bad_arguments_with_json_still_print_one_json_object(tmp_path, catalogue_db):
+    path = csv_file(tmp_path, ["FIN_REV,2025-09,,12.5"])
+    done = run("--db", str(catalogue_db), "submit", str(path), "--json")  # --department missing
+    assert done.returncode == 2 and "usage:" in done.stderr
+    out = _one_json(done)
+    assert (out["status"], out["failure"]) == ("rejected", "usage")
+    assert "thiếu tham số bắt buộc: --department" in out["errors"][0]["message_vi"]
+
+
+def test_a_missing_file_exits_2_and_an_unreadable_one_exits_1(tmp_path, catalogue_db):
+    missing = run("--db", str(catalogue_db), "submit", str(tmp_path / "none.csv"), "--department", "FIN", "--json")
+    assert missing.returncode == 2 and _one_json(missing)["failure"] == "usage"
+    unreadable = tmp_path / "unreadable.csv"
+    unreadable.symlink_to("/proc/self/mem")  # a file that exists but cannot be read, even by root
+    done = run("--db", str(catalogue_db), "submit", str(unreadable), "--department", "FIN", "--json")
+    assert done.returncode == 1
+    out = _one_json(done)
+    assert (out["status"], out["failure"], out["rows"]) == ("rejected", "file", 0)
+    assert "Không đọc được tệp unreadable.csv" in out["errors"][0]["message_vi"]
+    assert tables(catalogue_db)["submissions"] == 0  # the sender's content was never judged: nothing recorded
+    human = run("--db", str(catalogue_db), "submit", str(unreadable), "--department", "FIN")
+    assert human.returncode == 1 and "Không đọc được tệp" in human.stderr and "Cannot read the file" in human.stderr
+
+
+def test_a_damaged_database_is_one_clean_message(tmp_path):
+    damaged = tmp_path / "damaged.duckdb"
+    damaged.write_bytes(random.Random(1).randbytes(50_000))
+    path = csv_file(tmp_path, ["FIN_REV,2025-09,,12.5"])
+    done = run("--db", str(damaged), "submit", str(path), "--department", "FIN", "--json")
+    assert done.returncode == 1
+    out = _one_json(done)
+    assert (out["status"], out["failure"]) == ("rejected", "database")
+    assert "bị hỏng" in out["errors"][0]["message_vi"] and "damaged" in out["errors"][0]["message_en"]
+    human = run("--db", str(damaged), "submit", str(path), "--department", "FIN")
+    assert human.returncode == 1 and "bị hỏng" in human.stderr and "IO Error" not in human.stderr
+
+
+def test_submit_on_a_missing_database_creates_nothing(tmp_path, catalogue_db):
+    folder = tmp_path / "nothing_here"
+    folder.mkdir()
+    path = csv_file(tmp_path, ["FIN_REV,2025-09,,12.5"])
+    for extra in ([], ["--check"], ["--json"], ["--user", "syt"]):
+        done = run(
+            "--db",
+            str(folder / "typo.duckdb"),
+            "submit",
+            str(path),
+            "--department",
+            "FIN",
+            *extra,
+            env={"INDICATORS_PASSWORD": "x"},
+        )
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "Chưa có cơ sở dữ liệu" in done.stdout + done.stderr
+        assert list(folder.iterdir()) == []  # no empty database, WAL or lock file left behind
+
+
+def test_user_without_a_terminal_or_a_password_is_a_usage_error(tmp_path, catalogue_db):
+    path = csv_file(tmp_path, ["FIN_REV,2025-09,,12.5"])
+    done = run("--db", str(catalogue_db), "submit", str(path), "--department", "FIN", "--user", "fin")
+    assert done.returncode == 2
+    assert "INDICATORS_PASSWORD" in done.stderr and "cửa sổ dòng lệnh" in done.stderr
+    assert "EOFError" not in done.stderr + done.stdout and "Unexpected" not in done.stderr
+    as_json = run("--db", str(catalogue_db), "submit", str(path), "--department", "FIN", "--user", "fin", "--json")
+    assert as_json.returncode == 2 and _one_json(as_json)["failure"] == "usage"
+    assert observation_count(catalogue_db) == 0
+
+
+def test_busy_is_said_honestly_with_a_rounded_time(tmp_path, catalogue_db):
+    path = csv_file(tmp_path, ["FIN_REV,2025-09,,12.5"])
+    args = ("--db", str(catalogue_db), "submit", str(path), "--department", "FIN")
+    with holding(catalogue_db, "read"):
+        by_reader = run(*args, env={"INDICATORS_LOCK_TIMEOUT": "1.4999"})
+        as_json = run(*args, "--json", env={"INDICATORS_LOCK_TIMEOUT": "0.5"})
+    assert by_reader.returncode == 1
+    assert "đang bận" in by_reader.stderr and "quá 1 giây" in by_reader.stderr and "1.4999" not in by_reader.stderr
+    assert "mở để đọc" in by_reader.stderr and "đang ghi" not in by_reader.stderr
+    assert "held open for reading" in by_reader.stderr and "writing" not in by_reader.stderr
+    assert as_json.returncode == 1
+    out = _one_json(as_json)
+    assert (out["status"], out["failure"]) == ("rejected", "busy")
+    assert "quá 0,5 giây" in out["errors"][0]["message_vi"] and "more than 0.5 s" in out["errors"][0]["message_en"]
+    with holding(catalogue_db, "write"):
+        by_writer = run(*args, env={"INDICATORS_LOCK_TIMEOUT": "0.5"})
+    assert by_writer.returncode == 1 and "đang ghi" in by_writer.stderr and "is writing" in by_writer.stderr
+    assert observation_count(catalogue_db) == 0
+
+
+def test_template_output_corners(tmp_path, catalogue_db):
+    args = ("--db", str(catalogue_db), "template", "--department", "HEA", "--out")
+    full = run(*args, "/dev/full")  # the write fails: no space left
+    assert full.returncode == 1
+    assert "Không ghi được tệp mẫu /dev/full: ổ đĩa đã đầy" in full.stderr and "no space left" in full.stderr
+    link = tmp_path / "full.xlsx"
+    link.symlink_to("/dev/full")
+    assert run(*args, str(link)).returncode == 1
+    folder = tmp_path / "out"
+    folder.mkdir()
+    into_folder = run(*args, str(folder))
+    assert (
+        into_folder.returncode == 2 and "là một thư mục" in into_folder.stderr and "is a folder" in into_folder.stderr
+    )
+    assert list(folder.iterdir()) == []
+    wrong = run(*args, str(tmp_path / "mau.csv"))
+    assert wrong.returncode == 2 and ".xlsx" in wrong.stderr and not (tmp_path / "mau.csv").exists()
+    for done in (full, into_folder, wrong):
+        assert "Unexpected" not in done.stderr and "FileCreateError" not in done.stderr
+    good = run(*args, str(tmp_path / "sub" / "mau.XLSX"))
+    assert good.returncode == 0 and (tmp_path / "sub" / "mau.XLSX").read_bytes()[:2] == b"PK"

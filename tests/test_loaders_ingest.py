@@ -253,7 +253,7 @@ def test_result_json_shape(tmp_path, catalogue_db):
         csv(tmp_path, "bad.csv", [["NOPE", "2025-09", "", "1", ""]]), "FIN", db_path=catalogue_db, now=NOW
     )
     out = result.to_dict()
-    assert list(out) == ["status", "rows", "new_rows", "revised_rows", "submission_id", "errors"]
+    assert list(out) == ["status", "rows", "new_rows", "revised_rows", "submission_id", "errors", "revisions"]
     assert out["errors"][0] == {
         "row": 2,
         "column": "indicator_code",
@@ -310,3 +310,307 @@ def test_every_format_stores_the_same_values(tmp_path, catalogue_db, fmt):
         ("FIN_DISB", "2025-W36", ""): 12.5,
         ("FIN_GROWTH", "2025-Q3", ""): -2.5,
     }
+
+
+# --------------------------------------------------------------------------- two steps: check, then write
+
+
+def one_row(tmp_path, name: str, value: str, period: str = "2025-09", note: str = "") -> object:
+    return csv(tmp_path, name, [["FIN_REV", period, "", value, note]])
+
+
+def test_preview_writes_nothing_and_shows_new_values_and_revisions(tmp_path, catalogue_db):
+    from loaders.ingest import Revision, preview_file
+
+    submit_file(csv(tmp_path, "a.csv", FIRST), "FIN", db_path=catalogue_db, now=NOW)  # 09: 1234.5, 08: 1000
+    before, version = counts(catalogue_db), db.data_version(catalogue_db)
+    rows = [
+        ["FIN_REV", "2025-09", "", "1300", "số chính thức"],  # revises 1234.5
+        ["FIN_REV", "2025-08", "", "1000", ""],  # equal: a no-op
+        ["FIN_REV", "2025-07", "", "900", ""],  # new
+        ["FIN_DISB", "2025-W36", "", "13", ""],  # revises 12.5
+    ]
+    preview = preview_file(csv(tmp_path, "b.csv", rows), "fin", db_path=catalogue_db, now=LATER)
+    assert (preview.status, preview.rows, preview.new_rows, preview.revised_rows) == ("accepted", 4, 1, 2)
+    assert preview.revisions == [
+        Revision("FIN_REV", "2025-09", "", 1234.5, 1300.0),
+        Revision("FIN_DISB", "2025-W36", "", 12.5, 13.0),
+    ]
+    assert preview.new_values().rows() == [("FIN_REV", "2025-07", "", 900.0, None)]
+    report = preview.result().to_dict()
+    assert (report["status"], report["submission_id"]) == ("accepted", None)
+    assert report["revisions"][0] == {
+        "indicator_code": "FIN_REV",
+        "period": "2025-09",
+        "locality_code": "",
+        "old_value": 1234.5,
+        "new_value": 1300.0,
+    }
+    assert counts(catalogue_db) == before and db.data_version(catalogue_db) == version  # not a byte written
+
+
+def test_a_rejected_or_unreadable_preview_records_nothing(tmp_path, catalogue_db):
+    from loaders.ingest import preview_file
+
+    garbage = tmp_path / "x.xlsx"
+    garbage.write_bytes(b"PK\x03\x04 not really a workbook")
+    for path in (csv(tmp_path, "bad.csv", [["NOPE", "2025-09", "", "1", ""]]), garbage):
+        preview = preview_file(path, "FIN", db_path=catalogue_db, now=NOW)
+        assert preview.status == "rejected" and preview.errors and preview.result().submission_id is None
+    assert counts(catalogue_db) == dict.fromkeys(TABLES, 0)
+
+
+def test_commit_keeps_the_reason_with_the_revised_value(tmp_path, catalogue_db):
+    from loaders.ingest import commit, preview_file
+
+    submit_file(one_row(tmp_path, "a.csv", "100"), "FIN", db_path=catalogue_db, now=NOW)
+    rows = [["FIN_REV", "2025-09", "", "110", "ước tính"], ["FIN_REV", "2025-08", "", "90", ""]]
+    preview = preview_file(csv(tmp_path, "b.csv", rows), "FIN", db_path=catalogue_db, submitted_by="an", now=LATER)
+    reason = "Số chính thức\r\ncủa Cục Thống kê\x1b[31m"
+    result = commit(preview, reason=reason)
+    assert (result.status, result.new_rows, result.revised_rows) == ("accepted", 1, 1)
+    kept = "Số chính thức\ncủa Cục Thống kê [31m"  # line break kept, ESC made a space
+    with db.read(catalogue_db) as con:
+        history = con.execute(
+            "SELECT period, value, note, reason FROM observation_history WHERE submission_id = ? ORDER BY period",
+            [result.submission_id],
+        ).fetchall()
+        submission = con.execute("SELECT reason, received_at FROM submissions WHERE id = ?", [result.submission_id])
+        assert submission.fetchone() == (kept, LATER)
+        audit = con.execute("SELECT detail FROM audit_log WHERE action = 'revision'").fetchone()
+    assert history == [("2025-08", 90.0, None, None), ("2025-09", 110.0, "ước tính", kept)]  # new value: no reason
+    assert json.loads(audit[0]) == {"count": 1, "reason": kept, "submission_id": result.submission_id}
+
+
+def test_a_reason_past_its_limit_is_refused_before_anything_is_written(tmp_path, catalogue_db):
+    with pytest.raises(UsageError) as caught:
+        submit_file(one_row(tmp_path, "a.csv", "100"), "FIN", db_path=catalogue_db, now=NOW, reason="x" * 1001)
+    assert "1.001" in caught.value.message_vi and "1,001" in caught.value.message_en
+    assert counts(catalogue_db) == dict.fromkeys(TABLES, 0)
+
+
+def test_two_stale_previews_of_one_department_cannot_overwrite_each_other(tmp_path, catalogue_db):
+    """Issue 9 item 7: two people revise the same value from previews made before either confirmed."""
+    from loaders.errors import Change, StalePreview
+    from loaders.ingest import Revision, commit, preview_file
+
+    submit_file(one_row(tmp_path, "a.csv", "100"), "FIN", db_path=catalogue_db, now=NOW)
+    first = preview_file(one_row(tmp_path, "lan.csv", "110"), "FIN", db_path=catalogue_db, now=LATER)
+    second = preview_file(one_row(tmp_path, "minh.csv", "120"), "FIN", db_path=catalogue_db, now=LATER)
+    assert first.revisions == [Revision("FIN_REV", "2025-09", "", 100.0, 110.0)]
+    assert second.revisions == [Revision("FIN_REV", "2025-09", "", 100.0, 120.0)]
+    assert commit(first, reason="lần 1").status == "accepted"
+    before = counts(catalogue_db)
+    with pytest.raises(StalePreview) as caught:
+        commit(second, reason="lần 2")
+    assert caught.value.changes == [Change("FIN_REV", "2025-09", "", 100.0, 110.0)]
+    assert "FIN_REV 2025-09 toàn tỉnh: 100 → 110" in caught.value.message_vi
+    assert "FIN_REV 2025-09 province: 100 → 110" in caught.value.message_en
+    assert counts(catalogue_db) == before and current(catalogue_db)[("FIN_REV", "2025-09", "")] == 110.0
+    again = preview_file(one_row(tmp_path, "minh.csv", "120"), "FIN", db_path=catalogue_db, now=LATER)
+    assert again.revisions == [Revision("FIN_REV", "2025-09", "", 110.0, 120.0)]  # the second person sees 110
+    assert commit(again, reason="lần 2").status == "accepted"
+    assert current(catalogue_db)[("FIN_REV", "2025-09", "")] == 120.0
+
+
+def test_a_value_that_appeared_since_the_preview_also_stops_the_commit(tmp_path, catalogue_db):
+    from loaders.errors import Change, StalePreview
+    from loaders.ingest import commit, preview_file
+
+    preview = preview_file(one_row(tmp_path, "a.csv", "100"), "FIN", db_path=catalogue_db, now=NOW)
+    assert (preview.new_rows, preview.revisions) == (1, [])
+    submit_file(one_row(tmp_path, "b.csv", "99"), "FIN", db_path=catalogue_db, now=NOW)
+    with pytest.raises(StalePreview) as caught:
+        commit(preview)
+    assert caught.value.changes == [Change("FIN_REV", "2025-09", "", None, 99.0)]
+    assert current(catalogue_db)[("FIN_REV", "2025-09", "")] == 99.0
+
+
+def test_other_submissions_since_the_preview_that_leave_its_values_alone_do_not_stop_it(tmp_path, catalogue_db):
+    from loaders.ingest import Revision, commit, preview_file
+
+    submit_file(one_row(tmp_path, "a.csv", "100"), "FIN", db_path=catalogue_db, now=NOW)
+    preview = preview_file(one_row(tmp_path, "b.csv", "110"), "FIN", db_path=catalogue_db, now=LATER)
+    other = [["FIN_REV", "2025-08", "", "5", ""]]  # another key
+    assert submit_file(csv(tmp_path, "c.csv", other), "FIN", db_path=catalogue_db, now=LATER).status == "accepted"
+    bad = [["NOPE", "2025-09", "", "1", ""]]
+    assert submit_file(csv(tmp_path, "d.csv", bad), "FIN", db_path=catalogue_db, now=LATER).status == "rejected"
+    result = commit(preview)
+    assert (result.status, result.revisions) == ("accepted", [Revision("FIN_REV", "2025-09", "", 100.0, 110.0)])
+
+
+def test_the_same_preview_confirmed_twice_writes_once(tmp_path, catalogue_db):
+    from loaders.ingest import commit, preview_file
+
+    preview = preview_file(one_row(tmp_path, "a.csv", "100"), "FIN", db_path=catalogue_db, now=NOW)
+    first = commit(preview)
+    before = counts(catalogue_db)
+    second = commit(preview)  # a double click on "confirm"
+    assert (second.status, second.submission_id) == ("unchanged", first.submission_id)
+    assert counts(catalogue_db) == before
+
+
+def test_the_owner_rule_is_checked_at_preview_without_writing_and_recorded_at_submit(tmp_path, catalogue_db):
+    from auth.accounts import add_account
+    from auth.errors import PermissionDenied
+    from loaders.ingest import preview_file
+
+    account = add_account(catalogue_db, "hea.staff", "submitter", "Mật-khẩu-dài-2026", department="HEA")
+    before = counts(catalogue_db)
+    path = one_row(tmp_path, "a.csv", "100")
+    with pytest.raises(PermissionDenied):
+        preview_file(path, "FIN", db_path=catalogue_db, now=NOW, account=account)
+    assert counts(catalogue_db) == before
+    with pytest.raises(PermissionDenied):
+        submit_file(path, "FIN", db_path=catalogue_db, now=NOW, account=account)
+    with db.read(catalogue_db) as con:
+        denied = con.execute("SELECT actor, target FROM audit_log WHERE action = 'submission_denied'").fetchall()
+    assert denied == [("hea.staff", "FIN")]
+    assert counts(catalogue_db)["observations"] == 0
+
+
+# --------------------------------------------------------------------------- checks run before the lock
+
+
+def _slow_validation(monkeypatch, started, release, after=None):
+    """loaders.ingest.validate, paused until ``release`` (and then ``after`` run once)."""
+    import loaders.ingest as ingest
+
+    real = ingest.validate
+    calls = []
+
+    def slow(*args, **kwargs):
+        calls.append(1)
+        started.set()
+        release.wait(timeout=20)
+        checked = real(*args, **kwargs)
+        if after is not None and len(calls) == 1:
+            after()
+        return checked
+
+    monkeypatch.setattr(ingest, "validate", slow)
+    return calls
+
+
+def test_a_file_being_checked_blocks_neither_readers_nor_writers(tmp_path, catalogue_db, monkeypatch):
+    import threading
+
+    import settings
+
+    monkeypatch.setattr(settings, "LOCK_TIMEOUT_SECONDS", 1.0)
+    started, release = threading.Event(), threading.Event()
+    _slow_validation(monkeypatch, started, release)
+    outcome = {}
+
+    def slow_submission():
+        outcome["slow"] = submit_file(one_row(tmp_path, "slow.csv", "100"), "FIN", db_path=catalogue_db, now=NOW)
+
+    thread = threading.Thread(target=slow_submission)
+    thread.start()
+    try:
+        assert started.wait(timeout=20)
+        # While the slow file is being checked: a reader and another writer of this process get in at once.
+        with db.read(catalogue_db, timeout=0.5) as con:
+            assert con.execute("SELECT count(*) FROM indicators").fetchall() == [(9,)]
+        with db.transaction(catalogue_db, timeout=0.5) as con:
+            con.execute("UPDATE departments SET name_en = 'Finance' WHERE code = 'FIN'")
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    assert outcome["slow"].status == "accepted"
+
+
+def _tighter_catalogue(tmp_path, catalogue_db):
+    """The catalogue replaced through its own door: FIN_REV's valid range now ends at 1,000."""
+    from conftest import small_indicators, write_catalogue_files
+
+    from loaders.catalogue_store import load_catalogue_into
+
+    indicators = small_indicators()
+    indicators[0]["valid_max"], indicators[0]["targets"] = 1000, {2025: 900}
+    files = write_catalogue_files(tmp_path / "tighter", indicators)
+    load_catalogue_into(catalogue_db, files.catalogue, files.departments, files.localities, create=False)
+
+
+def test_a_catalogue_change_during_the_check_is_caught_inside_the_lock(tmp_path, catalogue_db, monkeypatch):
+    """Decision: the commit refuses a check made against another catalogue; submit_file checks the file again."""
+    import threading
+
+    import settings
+
+    monkeypatch.setattr(settings, "LOCK_TIMEOUT_SECONDS", 2.0)
+    started, release = threading.Event(), threading.Event()
+    release.set()
+    calls = _slow_validation(monkeypatch, started, release, after=lambda: _tighter_catalogue(tmp_path, catalogue_db))
+    result = submit_file(one_row(tmp_path, "a.csv", "5000"), "FIN", db_path=catalogue_db, now=NOW)
+    assert len(calls) == 2  # checked again, against the new catalogue, and never under the lock
+    assert result.status == "rejected"
+    assert [(e.row, e.column, e.value) for e in result.errors] == [(2, "value", "5000")]
+    assert counts(catalogue_db)["observations"] == 0
+
+
+def test_a_preview_made_against_an_older_catalogue_is_refused_at_commit(tmp_path, catalogue_db):
+    from loaders.errors import StalePreview
+    from loaders.ingest import commit, preview_file
+
+    preview = preview_file(one_row(tmp_path, "a.csv", "5000"), "FIN", db_path=catalogue_db, now=NOW)
+    assert preview.status == "accepted"
+    _tighter_catalogue(tmp_path, catalogue_db)
+    with pytest.raises(StalePreview) as caught:
+        commit(preview)
+    assert "Danh mục" in caught.value.message_vi and "catalogue changed" in caught.value.message_en
+    assert counts(catalogue_db)["observations"] == 0
+
+
+# --------------------------------------------------------------------------- versions ordered by commit
+
+
+@pytest.mark.parametrize("clock", ["wall", "fixed"])
+def test_a_slow_file_started_first_ends_current_and_latest_in_history(tmp_path, catalogue_db, monkeypatch, clock):
+    """Issue 12: the slow file commits last, so it is current, and the history must name it the latest too."""
+    import threading
+
+    import loaders.ingest as ingest
+    from db import queries
+
+    real_read = ingest.read_submission
+    reading, quick_done = threading.Event(), threading.Event()
+
+    def read(path):
+        if path.name == "slow.csv":
+            reading.set()
+            quick_done.wait(timeout=20)  # the slow file is still being read when the quick one commits
+        return real_read(path)
+
+    monkeypatch.setattr(ingest, "read_submission", read)
+    times = {"wall": (None, None), "fixed": (NOW, NOW + dt.timedelta(minutes=5))}[clock]
+    results = {}
+
+    def slow():
+        results["slow"] = submit_file(one_row(tmp_path, "slow.csv", "111"), "FIN", db_path=catalogue_db, now=times[0])
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    try:
+        assert reading.wait(timeout=20)
+        results["quick"] = submit_file(one_row(tmp_path, "quick.csv", "222"), "FIN", db_path=catalogue_db, now=times[1])
+    finally:
+        quick_done.set()
+        thread.join(timeout=30)
+    slow_id, quick_id = results["slow"].submission_id, results["quick"].submission_id
+    assert results["slow"].status == results["quick"].status == "accepted"
+    assert results["slow"].revisions[0].old_value == 222.0  # the slow file revised the quick one's value
+    assert current(catalogue_db)[("FIN_REV", "2025-09", "")] == 111.0
+    with db.read(catalogue_db) as con:
+        stamps = dict(con.execute("SELECT id, submitted_at FROM submissions").fetchall())
+        received = dict(con.execute("SELECT id, received_at FROM submissions").fetchall())
+        latest = con.execute(
+            "SELECT submission_id FROM observation_history WHERE indicator_code = 'FIN_REV' "
+            "ORDER BY submitted_at DESC, submission_id DESC LIMIT 1"
+        ).fetchall()
+    assert stamps[slow_id] >= stamps[quick_id]  # the time the value became current
+    assert received[slow_id] < received[quick_id] or clock == "fixed" and received[slow_id] == NOW
+    assert latest == [(slow_id,)]
+    shown = queries.history(catalogue_db, "FIN_REV")  # what the indicator page lists
+    newest = shown.filter(pl.col("version") == pl.col("versions"))
+    assert newest["submission_id"].to_list() == [slow_id] and newest["is_current"].to_list() == [True]
