@@ -34,3 +34,15 @@ def today() -> date:
     """Today's date; $INDICATORS_TODAY (YYYY-MM-DD) pins it for tests and screenshots."""
     pinned = os.environ.get("INDICATORS_TODAY")
     return date.fromisoformat(pinned) if pinned else date.today()
+
+
+DEMO_ENV = "INDICATORS_DEMO"
+
+
+def demo_requested() -> bool:
+    """True when $INDICATORS_DEMO names the demo (1, true, yes, on): the dashboard may build it where none exists.
+
+    Nothing else ever builds the demo: a missing production database is reported, never replaced by the demo
+    (whose accounts and password are public).
+    """
+    return os.environ.get(DEMO_ENV, "").strip().lower() in {"1", "true", "yes", "on", "demo"}

@@ -2,12 +2,24 @@
 
 from db.connection import (
     DatabaseBusy,
+    DatabaseDamaged,
     DatabaseError,
     DatabaseMissing,
     data_version,
+    explain,
     query,
     read,
     write,
 )
 
-__all__ = ["DatabaseBusy", "DatabaseError", "DatabaseMissing", "data_version", "query", "read", "write"]
+__all__ = [
+    "DatabaseBusy",
+    "DatabaseDamaged",
+    "DatabaseError",
+    "DatabaseMissing",
+    "data_version",
+    "explain",
+    "query",
+    "read",
+    "write",
+]
