@@ -75,9 +75,6 @@ def _language_switch(lang: str) -> None:
         st.rerun()
 
 
-_NO_GRID_DOWNLOAD = 'button[aria-label="Download as CSV"] { display: none !important; }'
-
-
 def setup(page_key: str, title: str | None = None, show_title: bool = True) -> Ctx:
     """Start a page: sidebar language switch, demo banner, title; returns the page context."""
     lang = state.current_lang()
@@ -89,9 +86,6 @@ def setup(page_key: str, title: str | None = None, show_title: bool = True) -> C
         account = require_login(lang)
     ctx = Ctx(lang=lang, path=path, version=db.data_version(path), today=settings.today(), account=account)
     ctx = replace(ctx, as_of=as_of_date(ctx.load(queries.freshness)["latest_submitted_at"][0]), demo=ctx.load(_is_demo))
-    if not ctx.can("export"):
-        # The grids' own "Download as CSV" follows the export right too (what is on screen can still be copied).
-        st.html(f"<style>{_NO_GRID_DOWNLOAD}</style>")
     if show_title:
         st.title(title or ctx.t(f"page.{page_key}"))
     if ctx.demo:

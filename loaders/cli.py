@@ -156,7 +156,9 @@ def _demo_accounts(path: Path, departments: list[str]) -> list[str]:
     wanted = [("lanhdao", "leader", None), ("phantich", "analyst", None), ("quantri", "admin", None)]
     wanted += [(code.lower(), "submitter", code) for code in departments]
     for username, role, department in wanted:
-        add_account(path, username, role, DEMO_PASSWORD, department=department, display_name=f"Demo {username}")
+        add_account(
+            path, username, role, DEMO_PASSWORD, department=department, display_name=f"Demo {username}", actor="demo"
+        )  # actor "demo": the login page marks them as demo accounts (auth.accounts.demo_accounts)
     return [username for username, _, _ in wanted]
 
 
@@ -302,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _explain(args: argparse.Namespace | None, exc: BaseException) -> int:
-    from db import DatabaseError
+    from db import DatabaseError, explain
     from loaders.errors import UsageError
     from schema.catalogue import CatalogueError
 
@@ -328,8 +330,9 @@ def _explain(args: argparse.Namespace | None, exc: BaseException) -> int:
         return _report(args, FAILED, f"Lỗi đọc/ghi tệp{where}: {reason}", f"File error{where}: {reason}")
     import duckdb
 
-    if isinstance(exc, duckdb.Error):
-        return _report(args, FAILED, f"Lỗi cơ sở dữ liệu: {exc}", f"Database error: {exc}")
+    if isinstance(exc, duckdb.Error):  # the same words the pages show (db.explain), never DuckDB's own text
+        explained = explain(exc, getattr(args, "db", None))
+        return _report(args, FAILED, explained.message_vi, explained.message_en)
     return _report(
         args,
         FAILED,
