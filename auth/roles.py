@@ -39,6 +39,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"read", "export", "admin"}),
 }
 
+ROLE_NAMES = {
+    "leader": ("lãnh đạo", "leader"),
+    "analyst": ("chuyên viên phân tích", "analyst"),
+    "submitter": ("cán bộ nộp số liệu", "submitter"),
+    "admin": ("quản trị viên", "administrator"),
+}
+
 _ACTION_NAMES = {
     "read": ("xem dữ liệu", "read the data"),
     "export": ("tải dữ liệu xuống", "export data"),
@@ -69,9 +76,10 @@ def denied(account: Account | None, action: str) -> PermissionDenied:
         )
     if account.disabled:
         return PermissionDenied("Tài khoản đã bị vô hiệu hóa.", "This account is disabled.")
+    role_vi, role_en = ROLE_NAMES.get(account.role, (account.role, account.role))
     return PermissionDenied(
-        f"Tài khoản '{account.username}' (vai trò {account.role}) không có quyền {vi}.",
-        f"The account '{account.username}' (role {account.role}) is not allowed to {en}.",
+        f"Tài khoản '{account.username}' ({role_vi}) không có quyền {vi}.",
+        f"The account '{account.username}' ({role_en}) is not allowed to {en}.",
     )
 
 
