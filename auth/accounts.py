@@ -107,13 +107,13 @@ def _check_department(role: str, department: str | None) -> str | None:
     dept = (department or "").strip().upper() or None
     if role == "submitter" and dept is None:
         raise AccountError(
-            "Tài khoản vai trò 'submitter' cần --department (mã sở, ngành).",
-            "A 'submitter' account needs --department (a department code).",
+            "Tài khoản cán bộ nộp số liệu (submitter) cần thuộc một sở, ngành (--department trên dòng lệnh).",
+            "A submitter account needs a department (--department on the command line).",
         )
     if role != "submitter" and dept is not None:
         raise AccountError(
-            f"Chỉ tài khoản 'submitter' thuộc một sở, ngành; vai trò '{role}' không có --department.",
-            f"Only 'submitter' accounts belong to a department; role '{role}' takes no --department.",
+            f"Chỉ cán bộ nộp số liệu (submitter) thuộc một sở, ngành; vai trò '{role}' không có sở, ngành.",
+            f"Only submitter accounts belong to a department; the role '{role}' has none.",
         )
     return dept
 
@@ -382,6 +382,13 @@ def has_accounts(path: str | os.PathLike | None = None) -> bool:
     """True when at least one account exists."""
     with db.read(path) as con:
         return con.execute("SELECT count(*) FROM accounts").fetchone()[0] > 0
+
+
+def failed_logins(path: str | os.PathLike | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Failed logins per name in the current throttling window (auth/throttle.py), for the accounts page."""
+    with db.read(path) as con:
+        present = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'login_attempts'").fetchone()
+        return throttle.failures_now(con, now or audit.now()) if present[0] else {}
 
 
 DEMO_ACTOR = "demo"  # who `python -m loaders init --demo` records as having created its accounts
