@@ -9,10 +9,11 @@ import streamlit as st
 import db
 from auth import accounts
 from auth.errors import AuthError
-from dashboard import queries, state
+from dashboard import state
 from dashboard.login import require_role
 from dashboard.page import setup, show_error
 from dashboard.views import accounts as view
+from db import queries
 
 ctx = setup("accounts")
 require_role(ctx.account, "admin", ctx.lang)

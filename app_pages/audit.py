@@ -3,10 +3,11 @@
 import streamlit as st
 
 from auth.audit import audit_choices, read_audit
-from dashboard import components, queries, state
+from dashboard import components, state
 from dashboard.login import require_role
 from dashboard.page import setup
 from dashboard.views import audit as view
+from db import queries
 
 SHOWN = 2000
 ctx = setup("audit")
