@@ -12,6 +12,7 @@ from auth.errors import AuthError
 from dashboard import state
 from dashboard.login import require_role
 from dashboard.page import setup, show_error
+from dashboard.plain import md_escape
 from dashboard.views import accounts as view
 from db import queries
 
@@ -32,7 +33,7 @@ def change(action, message: str) -> None:
         actor = view.acting_admin(ctx.path, ctx.account)
         action(actor)
     except AuthError as exc:
-        st.error(exc.message(ctx.lang), icon=":material/block:")
+        st.error(md_escape(exc.message(ctx.lang)), icon=":material/block:")  # it may quote what was typed
     except db.DatabaseError as exc:
         show_error(ctx, exc)
     else:
@@ -41,7 +42,7 @@ def change(action, message: str) -> None:
 
 
 if (done := st.session_state.pop(DONE, None)) is not None:
-    st.success(done, icon=":material/check_circle:")
+    st.success(md_escape(done), icon=":material/check_circle:")
 
 names = {c: ctx.t(f"accounts.col_{c}") for c in view.COLUMNS}
 config = names | {"created_at": st.column_config.DatetimeColumn(names["created_at"], format="DD/MM/YYYY")}
@@ -77,7 +78,7 @@ with add, st.form("account_add", clear_on_submit=True, border=True):
 
         change(add_account, ctx.t("accounts.added", name=username.strip().lower()))
 
-with edit:
+with edit, st.container(border=True):
     st.markdown("#### " + ctx.t("accounts.edit_title"))
     chosen = state.select(
         ctx.t("accounts.choose"), ["", *(a.username for a in found)], "user", "",

@@ -20,7 +20,7 @@ actors = choices.filter(kind="actor")["value"].to_list()
 departments = dict(ctx.load(queries.departments).select("code", f"name_{ctx.lang}").iter_rows())
 
 with st.container(border=True):
-    first, last, what, who, where = st.columns([1, 1, 2, 1.4, 1.6])
+    first, last, what = st.columns([1.25, 1.25, 2])
     start = first.date_input(
         ctx.t("audit.from"), value=view.parse_day(state.param("from")), format="DD/MM/YYYY", key="audit_from"
     )
@@ -33,6 +33,7 @@ with st.container(border=True):
         ctx.t("audit.action"), actions, "action", lambda a: view.action_text(a, ctx.lang), what,
         placeholder=ctx.t("audit.all"),
     )  # fmt: skip
+    who, where = st.columns(2)
     actor = state.select(
         ctx.t("audit.actor"), ["", *actors], "actor", "", lambda a: view.actor_text(a, ctx.lang) if a else
         ctx.t("ui.all"), who,
@@ -51,8 +52,12 @@ else:
     st.caption(ctx.t("audit.count", n=log.height) if log.height < SHOWN else ctx.t("audit.count_most", n=SHOWN))
     shown = view.readable(log, ctx.lang)
     names = view.column_names(ctx.lang)
-    config = {c: names[c] for c in view.COLUMNS} | {
-        "when": st.column_config.DatetimeColumn(names["when"], format="DD/MM/YYYY HH:mm:ss"),
+    config = {
+        "when": st.column_config.DatetimeColumn(names["when"], format="DD/MM/YYYY HH:mm", width=140),
+        "who": st.column_config.TextColumn(names["who"], width=130),
+        "what": st.column_config.TextColumn(names["what"], width=160),
+        "target": st.column_config.TextColumn(names["target"], width=110),
+        "department": st.column_config.TextColumn(names["department"], width=80),
         "detail": st.column_config.TextColumn(names["detail"], width="large"),
     }
     components.table(ctx, shown, "nhat-ky-he-thong", "audit", column_config=config,

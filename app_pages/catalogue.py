@@ -91,7 +91,11 @@ def refused(problems: list, key: str) -> None:
         "field": ctx.t("catalogue.admin_field"),
         "message": ctx.t("ui.message"),
     }
-    st.dataframe(admin.problems_frame(problems, lang), hide_index=True, key=key, column_config=columns)
+    frame = admin.problems_frame(problems, lang)
+    if frame.height <= admin.READABLE_PROBLEMS:  # every message readable in full, wrapped; cells shown as text
+        st.table(admin.readable_problems(frame, columns), hide_index=True, border="horizontal")
+    else:
+        st.dataframe(frame, hide_index=True, key=key, column_config=columns)
 
 
 if "admin" in tabs:  # an admin replaces the catalogue: checked whole, refused whole, recorded either way

@@ -51,6 +51,7 @@ def ensure_database(lang: str) -> None:
     if path.exists():
         return
     if not settings.demo_requested():
+        st.title(t("bootstrap.title", lang))
         show_database_problem(missing(path), lang)
         st.stop()
     with _lock, st.spinner(t("bootstrap.building", lang)):

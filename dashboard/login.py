@@ -249,7 +249,7 @@ def _local_form(lang: str) -> None:
     try:
         account = accounts.authenticate(settings.db_path(), username, password, client=client_address())
     except AuthError as exc:
-        st.error(exc.message(lang))
+        st.error(md_escape(exc.message(lang)))
         return
     except db.DatabaseError as exc:
         st.error(_db_message(exc, lang))

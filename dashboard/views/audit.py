@@ -83,6 +83,8 @@ def _value(key: str, value: Any, lang: str) -> str:
         return t(f"audit.reason.{value}", lang)
     if key == "method" and has(f"audit.method.{value}"):
         return t(f"audit.method.{value}", lang)
+    if key == "client" and value in ("local", "cli"):
+        return t(f"audit.client_{value}", lang)
     if key == "status" and has(f"audit.status.{value}"):
         return t(f"audit.status.{value}", lang)
     if isinstance(value, list):
@@ -111,7 +113,7 @@ def _pairs(detail: dict[str, Any], lang: str, skip: tuple[str, ...] = ()) -> str
         if key in ("role", "department") and isinstance(value, list) and len(value) == 2:
             if value[0] != value[1]:
                 parts.append(f"{_key(key, lang)}: {_value(key, value[0], lang)} → {_value(key, value[1], lang)}")
-        else:
+        elif value not in (None, "", []):  # an empty attribute says nothing
             parts.append(f"{_key(key, lang)}: {_value(key, value, lang)}")
     return "; ".join(parts)
 

@@ -18,14 +18,17 @@ from typing import Any
 import polars as pl
 
 from auth.accounts import Account
+from dashboard.frames import each
 from dashboard.i18n import label, t
 from dashboard.numbers import fmt_number
+from dashboard.plain import md_escape
 from dashboard.views.submit import safe_name
 from loaders.catalogue_store import CatalogueDiff, check_catalogue_file, preview, replace_catalogue
 from schema.catalogue import Catalogue, CatalogueError, Problem
 from settings import DEPARTMENTS_FILE, LOCALITIES_FILE
 
 UPLOAD_TYPES = ("yaml", "yml")
+READABLE_PROBLEMS = 50  # up to this many problems are shown as a wrapped table, every message in full
 NONE = "—"
 # Attributes whose values are codes with labels in the UI catalogue (dashboard/i18n.py CODES).
 _CODED = ("group", "frequency", "value_type", "level", "aggregation", "direction", "stage")
@@ -106,3 +109,10 @@ def problems_frame(problems: list[Problem], lang: str) -> pl.DataFrame:
         },
         schema={"file": pl.String, "code": pl.String, "field": pl.String, "message": pl.String},
     )
+
+
+def readable_problems(frame: pl.DataFrame, headings: dict[str, str]) -> pl.DataFrame:
+    """The problems for a wrapped table (st.table reads Markdown): the file's names and values escaped, headings in
+    words, the file column left out when every problem is in the one uploaded file."""
+    shown = frame.drop("file") if frame["file"].n_unique() <= 1 else frame
+    return pl.DataFrame([each(shown, c, md_escape, headings[c]) for c in shown.columns])
