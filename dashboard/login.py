@@ -394,7 +394,9 @@ def require_login(lang: str = "vi") -> Account:
     if not login_required():
         _sidebar_guest(lang)
         return ANONYMOUS
-    _login_screen(lang)
+    _, middle, _ = st.columns([1, 3, 1])  # a form of a readable width on a wide screen
+    with middle:
+        _login_screen(lang)
     st.stop()
     raise AssertionError("st.stop() returned")  # pragma: no cover - st.stop raises
 

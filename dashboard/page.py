@@ -15,6 +15,7 @@ import settings
 from auth import roles
 from auth.accounts import Account
 from dashboard import state
+from dashboard.bootstrap import show_database_problem
 from dashboard.charts import Stamp
 from dashboard.i18n import t
 from dashboard.login import require_login, session_account
@@ -99,5 +100,5 @@ def _is_demo(path: Path) -> bool:
 
 
 def show_error(ctx: Ctx, exc: db.DatabaseError) -> None:
-    """A database problem, in the user's language, never a traceback."""
-    st.error(exc.message_vi if ctx.lang == "vi" else exc.message_en)
+    """A database problem as the command line says it, both languages (the reader's first), never a traceback."""
+    show_database_problem(exc, ctx.lang)
