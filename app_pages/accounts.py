@@ -11,8 +11,8 @@ from auth import accounts
 from auth.errors import AuthError
 from dashboard import state
 from dashboard.login import require_role
+from dashboard.markdown import plain
 from dashboard.page import setup, show_error
-from dashboard.plain import md_escape
 from dashboard.views import accounts as view
 from db import queries
 
@@ -33,7 +33,7 @@ def change(action, message: str) -> None:
         actor = view.acting_admin(ctx.path, ctx.account)
         action(actor)
     except AuthError as exc:
-        st.error(md_escape(exc.message(ctx.lang)), icon=":material/block:")  # it may quote what was typed
+        st.error(plain(exc.message(ctx.lang)), icon=":material/block:")  # it may quote what was typed
     except db.DatabaseError as exc:
         show_error(ctx, exc)
     else:
@@ -42,7 +42,7 @@ def change(action, message: str) -> None:
 
 
 if (done := st.session_state.pop(DONE, None)) is not None:
-    st.success(md_escape(done), icon=":material/check_circle:")
+    st.success(plain(done), icon=":material/check_circle:")
 
 names = {c: ctx.t(f"accounts.col_{c}") for c in view.COLUMNS}
 config = names | {"created_at": st.column_config.DatetimeColumn(names["created_at"], format="DD/MM/YYYY")}

@@ -21,7 +21,7 @@ import streamlit as st
 import db
 import settings
 from dashboard.i18n import t
-from dashboard.plain import md_escape
+from dashboard.markdown import plain
 from db.connection import missing
 
 _lock = threading.Lock()
@@ -33,7 +33,7 @@ def show_database_problem(exc: BaseException, lang: str) -> None:
     first, second = (
         (problem.message_en, problem.message_vi) if lang == "en" else (problem.message_vi, problem.message_en)
     )
-    st.error(f"{md_escape(first)}\n\n{md_escape(second)}", icon=":material/database:")
+    st.error(f"{plain(first)}\n\n{plain(second)}", icon=":material/database:")
 
 
 @contextmanager

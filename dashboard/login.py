@@ -34,7 +34,7 @@ from auth.accounts import ANONYMOUS, Account
 from auth.errors import AccountDisabled, AccountError, AuthError
 from dashboard.bootstrap import show_database_problem
 from dashboard.i18n import t
-from dashboard.plain import md_escape
+from dashboard.markdown import plain
 
 SESSION_KEY = "account"
 _CHECKED_KEY = "account_checked_at"
@@ -249,7 +249,7 @@ def _local_form(lang: str) -> None:
     try:
         account = accounts.authenticate(settings.db_path(), username, password, client=client_address())
     except AuthError as exc:
-        st.error(md_escape(exc.message(lang)))
+        st.error(plain(exc.message(lang)))
         return
     except db.DatabaseError as exc:
         st.error(_db_message(exc, lang))
@@ -330,13 +330,13 @@ def _demo_note(demo: list[Account], lang: str) -> str:
     """The demo accounts, named and marked as such (the others of a submitter kind summed up)."""
     named = [a for a in demo if a.role != "submitter"]
     submitters = [a.username for a in demo if a.role == "submitter"]
-    people = ", ".join(f"{md_escape(a.username)} ({_t(f'role.{a.role}', lang)})" for a in named)
+    people = ", ".join(f"{plain(a.username)} ({_t(f'role.{a.role}', lang)})" for a in named)
     return _t(
         "login.demo_accounts",
         lang,
         people=people or "—",
         n=len(submitters),
-        examples=md_escape(", ".join(submitters[:3]) + (", …" if len(submitters) > 3 else "")),
+        examples=plain(", ".join(submitters[:3]) + (", …" if len(submitters) > 3 else "")),
     )
 
 
@@ -359,7 +359,7 @@ def _sidebar_user(account: Account, lang: str) -> None:
     role = _t(f"role.{account.role}", lang)
     if account.department:
         role += f" · {account.department}"
-    st.sidebar.caption(_t("login.signed_in_as", lang, name=md_escape(account.label), role=md_escape(role)))
+    st.sidebar.caption(_t("login.signed_in_as", lang, name=plain(account.label), role=plain(role)))
     if st.sidebar.button(_t("login.logout", lang), key="logout_button"):
         _logout(account)
 

@@ -20,8 +20,8 @@ import polars as pl
 from auth.accounts import Account
 from dashboard.frames import each
 from dashboard.i18n import label, t
+from dashboard.markdown import plain
 from dashboard.numbers import fmt_number
-from dashboard.plain import md_escape
 from dashboard.views.submit import safe_name
 from loaders.catalogue_store import CatalogueDiff, check_catalogue_file, preview, replace_catalogue
 from schema.catalogue import Catalogue, CatalogueError, Problem
@@ -115,4 +115,4 @@ def readable_problems(frame: pl.DataFrame, headings: dict[str, str]) -> pl.DataF
     """The problems for a wrapped table (st.table reads Markdown): the file's names and values escaped, headings in
     words, the file column left out when every problem is in the one uploaded file."""
     shown = frame.drop("file") if frame["file"].n_unique() <= 1 else frame
-    return pl.DataFrame([each(shown, c, md_escape, headings[c]) for c in shown.columns])
+    return pl.DataFrame([each(shown, c, plain, headings[c]) for c in shown.columns])
