@@ -40,3 +40,15 @@ def now() -> datetime:
     """The wall clock's time on today() (the pinned day when $INDICATORS_TODAY is set): submission times."""
     clock = datetime.now()
     return datetime.combine(today(), clock.time()) if os.environ.get("INDICATORS_TODAY") else clock
+
+
+DEMO_ENV = "INDICATORS_DEMO"
+
+
+def demo_requested() -> bool:
+    """True when $INDICATORS_DEMO names the demo (1, true, yes, on): the dashboard may build it where none exists.
+
+    Nothing else ever builds the demo: a missing production database is reported, never replaced by the demo
+    (whose accounts and password are public).
+    """
+    return os.environ.get(DEMO_ENV, "").strip().lower() in {"1", "true", "yes", "on", "demo"}

@@ -91,7 +91,11 @@ def refused(problems: list, key: str) -> None:
         "field": ctx.t("catalogue.admin_field"),
         "message": ctx.t("ui.message"),
     }
-    st.dataframe(admin.problems_frame(problems, lang), hide_index=True, key=key, column_config=columns)
+    frame = admin.problems_frame(problems, lang)
+    if frame.height <= admin.READABLE_PROBLEMS:  # every message readable in full, wrapped; cells shown as text
+        st.table(admin.readable_problems(frame, columns), hide_index=True, border="horizontal")
+    else:
+        st.dataframe(frame, hide_index=True, key=key, column_config=columns)
 
 
 if "admin" in tabs:  # an admin replaces the catalogue: checked whole, refused whole, recorded either way
@@ -104,21 +108,37 @@ if "admin" in tabs:  # an admin replaces the catalogue: checked whole, refused w
             ctx.t("catalogue.admin_uploader"), type=list(admin.UPLOAD_TYPES), key=f"catalogue_file_{upload_round}"
         )
         if upload is not None:
-            checked = admin.check(upload.name, upload.getvalue())
+            checked = admin.check(upload.name, upload.getvalue(), ctx.path)
             if isinstance(checked, list):
                 refused(checked, "catalogue_problems")
             else:
-                change = admin.changes(catalogue, checked)
+                change = admin.preview(ctx.path, checked)
+                names = {i.code: i.name_en if lang == "en" else i.name_vi for i in checked.indicators}
+                names |= dict(zip(catalogue["code"], catalogue[f"name_{lang}"], strict=True))
                 a, r, c = st.columns(3)
                 a.metric(ctx.t("catalogue.admin_added"), len(change.added), border=True)
                 r.metric(ctx.t("catalogue.admin_removed"), len(change.removed), border=True)
                 c.metric(ctx.t("catalogue.admin_changed"), len(change.changed), border=True)
-                for kind in ("added", "removed", "changed"):
+                for kind in ("added", "removed"):
                     if codes := getattr(change, kind):
-                        st.caption(f"{ctx.t(f'catalogue.admin_{kind}')}: {', '.join(codes)}")
+                        st.caption(
+                            f"{ctx.t(f'catalogue.admin_{kind}')}: " + "; ".join(f"{k} {names[k]}" for k in codes)
+                        )
+                if change.changes:
+                    st.markdown("##### " + ctx.t("catalogue.admin_changes", n=len(change.changes)))
+                    columns = {
+                        "code": ctx.t("ui.code"),
+                        "name": ctx.t("ui.name"),
+                        "field": ctx.t("catalogue.admin_field"),
+                        "old": ctx.t("catalogue.admin_old"),
+                        "new": ctx.t("catalogue.admin_new"),
+                    }
+                    frame = admin.changes_frame(change, names, lang)
+                    height = min(420, 38 + 35 * frame.height)
+                    st.dataframe(frame, hide_index=True, key="catalogue_changes", column_config=columns, height=height)
                 if change.none:
                     st.info(ctx.t("catalogue.admin_same"), icon=":material/info:")
-                if st.button(ctx.t("catalogue.admin_replace"), type="primary", key="catalogue_replace"):
+                elif st.button(ctx.t("catalogue.admin_replace"), type="primary", key="catalogue_replace"):
                     try:
                         done = admin.replace(upload.name, upload.getvalue(), ctx.path, ctx.account)
                     except db.DatabaseError as exc:  # busy: a clear message, nothing changed

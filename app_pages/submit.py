@@ -7,6 +7,7 @@ import streamlit as st
 import db
 from auth.errors import AuthError
 from dashboard import export, state
+from dashboard.downloads import offer
 from dashboard.numbers import fmt_number
 from dashboard.page import setup, show_error
 from dashboard.views import submit as view
@@ -80,14 +81,8 @@ if dept and outcome is not None and outcome.department == dept:
         else:
             st.dataframe(report, hide_index=True, key="submit_report", column_config=view.report_columns(ctx.t))
         d1, d2, _ = st.columns([1, 1.3, 3.7])  # the department's own report: downloadable whatever the role
-        d1.download_button(
-            ctx.t("ui.download_csv"), lambda: export.table_csv(report), f"{name}.csv", "text/csv",
-            key="csv_submit_report", on_click="ignore", icon=":material/download:",
-        )  # fmt: skip
-        d2.download_button(
-            ctx.t("ui.download_xlsx"), lambda: export.table_xlsx(report), f"{name}.xlsx", view.XLSX_MIME,
-            key="xlsx_submit_report", on_click="ignore", icon=":material/table:",
-        )  # fmt: skip
+        offer(ctx, d1, "csv", name, "submit_report", lambda: export.table_csv(report), report.height, right=None)
+        offer(ctx, d2, "xlsx", name, "submit_report", lambda: export.table_xlsx(report), report.height, right=None)
     elif outcome.status == "accepted":
         m1, m2, m3, m4 = st.columns(4)
         m1.metric(ctx.t("submit.metric_rows"), num(outcome.rows))

@@ -16,13 +16,14 @@ from auth.accounts import (
     list_accounts,
     login_with_identity,
     set_password,
+    set_role,
 )
 from auth.errors import (
     AccountDisabled,
     AccountError,
-    AccountLocked,
     AuthError,
     LoginFailed,
+    LoginThrottled,
     PasswordPolicyError,
     PermissionDenied,
 )
@@ -34,9 +35,9 @@ __all__ = [
     "Account",
     "AccountDisabled",
     "AccountError",
-    "AccountLocked",
     "AuthError",
     "LoginFailed",
+    "LoginThrottled",
     "PasswordPolicyError",
     "PermissionDenied",
     "account_for_email",
@@ -50,6 +51,7 @@ __all__ = [
     "enable_account",
     "get_account",
     "list_accounts",
+    "set_role",
     "login_with_identity",
     "set_password",
 ]

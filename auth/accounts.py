@@ -7,29 +7,26 @@ for the few milliseconds its counter update and audit row take.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import duckdb
 
 import db
-from auth import audit, passwords
-from auth.errors import AccountDisabled, AccountError, AccountLocked, AuthError, LoginFailed
+from auth import audit, passwords, throttle
+from auth.errors import AccountDisabled, AccountError, AuthError, LoginFailed, LoginThrottled
 
 ROLES = ("leader", "analyst", "submitter", "admin")
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _RESERVED = {"anonymous"}
-_COLUMNS = "username, role, department, display_name, email, disabled, failed_attempts, locked_until, created_at"
+_COLUMNS = "username, role, department, display_name, email, disabled, created_at"
 
 
 @dataclass(frozen=True)
@@ -42,8 +39,6 @@ class Account:
     display_name: str | None = None
     email: str | None = None
     disabled: bool = False
-    failed_attempts: int = 0
-    locked_until: datetime | None = None
     created_at: datetime | None = None
     anonymous: bool = False
 
@@ -51,9 +46,6 @@ class Account:
     def label(self) -> str:
         """The name to show: the display name, else the username."""
         return self.display_name or self.username
-
-    def is_locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now
 
 
 # A visitor when reading needs no login: reads like a leader, exports and submits nothing (see roles.can).
@@ -109,6 +101,27 @@ def _check_display_name(display_name: str | None) -> str | None:
     return value
 
 
+def _check_department(role: str, department: str | None) -> str | None:
+    """A submitter belongs to one department; no other role has one."""
+    dept = (department or "").strip().upper() or None
+    if role == "submitter" and dept is None:
+        raise AccountError(
+            "Tài khoản cán bộ nộp số liệu (submitter) cần thuộc một sở, ngành (--department trên dòng lệnh).",
+            "A submitter account needs a department (--department on the command line).",
+        )
+    if role != "submitter" and dept is not None:
+        raise AccountError(
+            f"Chỉ cán bộ nộp số liệu (submitter) thuộc một sở, ngành; vai trò '{role}' không có sở, ngành.",
+            f"Only submitter accounts belong to a department; the role '{role}' has none.",
+        )
+    return dept
+
+
+def _known_department(con: duckdb.DuckDBPyConnection, dept: str | None) -> None:
+    if dept is not None and con.execute("SELECT 1 FROM departments WHERE code = $d", {"d": dept}).fetchone() is None:
+        raise AccountError(f"Không có sở, ngành mã '{dept}'.", f"Unknown department '{dept}'.")
+
+
 def _unknown_account(username: str) -> AccountError:
     return AccountError(f"Không có tài khoản '{username}'.", f"No account '{username}'.")
 
@@ -117,7 +130,7 @@ def _unknown_account(username: str) -> AccountError:
 
 
 def _row_to_account(row: tuple) -> Account:
-    username, role, department, display_name, email, disabled, failed, locked_until, created_at = row
+    username, role, department, display_name, email, disabled, created_at = row
     return Account(
         username=username,
         role=role,
@@ -125,8 +138,6 @@ def _row_to_account(row: tuple) -> Account:
         display_name=display_name,
         email=email,
         disabled=bool(disabled),
-        failed_attempts=int(failed or 0),
-        locked_until=locked_until,
         created_at=created_at,
     )
 
@@ -171,17 +182,7 @@ def add_account(
     role_value = _check_role(role)
     email_value = _check_email(email)
     display = _check_display_name(display_name)
-    dept = (department or "").strip().upper() or None
-    if role_value == "submitter" and dept is None:
-        raise AccountError(
-            "Tài khoản vai trò 'submitter' cần --department (mã sở, ngành).",
-            "A 'submitter' account needs --department (a department code).",
-        )
-    if role_value != "submitter" and dept is not None:
-        raise AccountError(
-            f"Chỉ tài khoản 'submitter' thuộc một sở, ngành; vai trò '{role_value}' không có --department.",
-            f"Only 'submitter' accounts belong to a department; role '{role_value}' takes no --department.",
-        )
+    dept = _check_department(role_value, department)
     if password is None:
         if email_value is None:
             raise AccountError(
@@ -194,11 +195,7 @@ def add_account(
         password_hash = passwords.hash_password(password)
     at = now or audit.now()
     with _transaction(path) as con:
-        if (
-            dept is not None
-            and con.execute("SELECT 1 FROM departments WHERE code = $d", {"d": dept}).fetchone() is None
-        ):
-            raise AccountError(f"Không có sở, ngành mã '{dept}'.", f"Unknown department '{dept}'.")
+        _known_department(con, dept)
         if fetch(con, name) is not None:
             raise AccountError(f"Tài khoản '{name}' đã tồn tại.", f"The account '{name}' already exists.")
         if email_value is not None:
@@ -235,6 +232,28 @@ def add_account(
     return created
 
 
+def _end_sessions(con: duckdb.DuckDBPyConnection, username: str) -> None:
+    from auth.sessions import end_all  # auth.sessions imports this module
+
+    end_all(con, username)
+
+
+def _keep_an_admin(con: duckdb.DuckDBPyConnection, account: Account) -> None:
+    """Refuse a change that would leave no enabled administrator (nobody could manage accounts on the web)."""
+    if account.role != "admin" or account.disabled:
+        return
+    others = con.execute(
+        "SELECT count(*) FROM accounts WHERE role = 'admin' AND NOT disabled AND username <> $u",
+        {"u": account.username},
+    ).fetchone()[0]
+    if not others:
+        raise AccountError(
+            f"'{account.username}' là quản trị viên duy nhất còn hoạt động; hãy cấp quyền quản trị cho tài khoản khác "
+            "trước.",
+            f"'{account.username}' is the only enabled administrator; make another account an administrator first.",
+        )
+
+
 def _update(
     path: str | os.PathLike | None,
     username: str,
@@ -243,14 +262,25 @@ def _update(
     actor: str | None,
     action: str,
     now: datetime | None,
+    end_sessions: bool,
+    check: Any = None,
 ) -> Account:
+    """Change one account in one transaction with its audit row; ``end_sessions`` logs it out everywhere.
+
+    ``check(con, account)`` may refuse the change (raise) or return the audit detail.
+    """
     name = normalise_username(username)
     at = now or audit.now()
     with _transaction(path) as con:
-        if fetch(con, name) is None:
+        before = fetch(con, name)
+        if before is None:
             raise _unknown_account(name)
+        detail = check(con, before) if check is not None else None
         con.execute(f"UPDATE accounts SET {set_sql} WHERE username = $u", {**params, "u": name})
-        audit.record(con, actor, action, name, None, at)
+        if end_sessions:
+            _end_sessions(con, name)
+        throttle.lift(con, name)
+        audit.record(con, actor, action, name, detail, at)
         updated = fetch(con, name)
     assert updated is not None
     return updated
@@ -259,23 +289,25 @@ def _update(
 def disable_account(
     path: str | os.PathLike | None, username: str, actor: str | None = None, now: datetime | None = None
 ) -> Account:
-    """Disable an account: it can no longer log in (existing sessions lose it at their next check)."""
-    return _update(path, username, "disabled = true", {}, actor, audit.ACCOUNT_DISABLED, now)
+    """Disable an account: it can no longer log in, and every session it has ends now."""
+    return _update(
+        path,
+        username,
+        "disabled = true",
+        {},
+        actor,
+        audit.ACCOUNT_DISABLED,
+        now,
+        True,
+        lambda con, a: _keep_an_admin(con, a),
+    )
 
 
 def enable_account(
     path: str | os.PathLike | None, username: str, actor: str | None = None, now: datetime | None = None
 ) -> Account:
-    """Enable an account again; this also lifts a lockout."""
-    return _update(
-        path,
-        username,
-        "disabled = false, failed_attempts = 0, locked_until = NULL",
-        {},
-        actor,
-        audit.ACCOUNT_ENABLED,
-        now,
-    )
+    """Enable an account again (its old sessions stay ended); this also lifts a hold on failed logins."""
+    return _update(path, username, "disabled = false", {}, actor, audit.ACCOUNT_ENABLED, now, False)
 
 
 def set_password(
@@ -285,18 +317,48 @@ def set_password(
     actor: str | None = None,
     now: datetime | None = None,
 ) -> Account:
-    """Set a new password (policy checked); this also lifts a lockout."""
+    """Set a new password (policy checked): every session of the account ends, a hold on failed logins is lifted."""
     name = normalise_username(username)
     passwords.check_policy(password, name)
     password_hash = passwords.hash_password(password)
     return _update(
+        path, name, "password_hash = $hash", {"hash": password_hash}, actor, audit.PASSWORD_CHANGED, now, True
+    )
+
+
+def set_role(
+    path: str | os.PathLike | None,
+    username: str,
+    role: str,
+    department: str | None = None,
+    actor: str | None = None,
+    now: datetime | None = None,
+) -> Account:
+    """Give an account another role or department: every session it has ends (it logs in again with its new rights)."""
+    role_value = _check_role(role)
+    dept = _check_department(role_value, department)
+
+    def check(con: duckdb.DuckDBPyConnection, before: Account) -> dict[str, Any]:
+        _known_department(con, dept)
+        if before.role == role_value and before.department == dept:
+            raise AccountError(
+                f"Tài khoản '{before.username}' đã có vai trò và sở, ngành này.",
+                f"The account '{before.username}' already has this role and department.",
+            )
+        if role_value != "admin":
+            _keep_an_admin(con, before)
+        return {"role": [before.role, role_value], "department": [before.department, dept]}
+
+    return _update(
         path,
-        name,
-        "password_hash = $hash, failed_attempts = 0, locked_until = NULL",
-        {"hash": password_hash},
+        username,
+        "role = $role, department = $dept",
+        {"role": role_value, "dept": dept},
         actor,
-        audit.PASSWORD_CHANGED,
+        audit.ROLE_CHANGED,
         now,
+        True,
+        check,
     )
 
 
@@ -311,6 +373,27 @@ def has_accounts(path: str | os.PathLike | None = None) -> bool:
     """True when at least one account exists."""
     with db.read(path) as con:
         return con.execute("SELECT count(*) FROM accounts").fetchone()[0] > 0
+
+
+def failed_logins(path: str | os.PathLike | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Failed logins per name in the current throttling window (auth/throttle.py), for the accounts page."""
+    with db.read(path) as con:
+        present = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'login_attempts'").fetchone()
+        return throttle.failures_now(con, now or audit.now()) if present[0] else {}
+
+
+DEMO_ACTOR = "demo"  # who `python -m loaders init --demo` records as having created its accounts
+
+
+def demo_accounts(path: str | os.PathLike | None = None) -> list[Account]:
+    """The enabled accounts the demo created (their password is published): the login page names them."""
+    with db.read(path) as con:
+        rows = con.execute(
+            f"SELECT {_COLUMNS} FROM accounts WHERE NOT disabled AND username IN "
+            "(SELECT target FROM audit_log WHERE action = $added AND actor = $demo) ORDER BY username",
+            {"added": audit.ACCOUNT_ADDED, "demo": DEMO_ACTOR},
+        ).fetchall()
+    return [_row_to_account(r) for r in rows]
 
 
 def get_account(path: str | os.PathLike | None, username: str) -> Account | None:
@@ -332,71 +415,57 @@ def account_for_email(path: str | os.PathLike | None, email: str | None) -> Acco
 # ---------------------------------------------------------------- logging in
 
 
-def _minutes_left(locked_until: datetime, now: datetime) -> int:
-    return max(1, math.ceil((locked_until - now).total_seconds() / 60))
+def authenticate(
+    path: str | os.PathLike | None,
+    username: str,
+    password: str,
+    now: datetime | None = None,
+    client: str | None = None,
+) -> Account:
+    """Check a local login and return the account; raise LoginFailed, LoginThrottled or AccountDisabled.
 
-
-def authenticate(path: str | os.PathLike | None, username: str, password: str, now: datetime | None = None) -> Account:
-    """Check a local login and return the account; raise LoginFailed, AccountLocked or AccountDisabled.
-
-    Unknown user and wrong password raise the same LoginFailed after the same argon2 work. Five failures in a
-    row lock the account for 15 minutes; a success resets the count. Every attempt is audited.
+    ``client`` is the client's address (None: the server itself). Unknown user and wrong password raise the same
+    LoginFailed after the same argon2 work; a name held back by failed logins (auth/throttle.py) raises the same
+    LoginThrottled whether or not an account has it. Every attempt is audited with its client.
     """
     at = now or audit.now()
-    name = normalise_username(username)
+    name = normalise_username(username)[:64]
+    where = throttle.client_key(client)
     password = password or ""
-    with db.read(path) as con:
-        found = _fetch_with_hash(con, name)
-    if found is None:
-        passwords.verify_password(None, password)  # same time as a real check
-        _audit_only(path, name, audit.LOGIN_FAILED, {"reason": "unknown_user"}, at)
-        raise LoginFailed()
-    account, password_hash = found
-    if account.is_locked(at):
-        assert account.locked_until is not None
-        _audit_only(path, name, audit.LOGIN_FAILED, {"reason": "locked"}, at)
-        raise AccountLocked(_minutes_left(account.locked_until, at))
+    with _transaction(path) as con:  # a write: the tables exist even in a file older than login_attempts
+        delay = throttle.wait(throttle.recent(con, name, where, at), at)
+        if delay is not None:
+            audit.record(con, name, audit.LOGIN_FAILED, name, {"reason": "throttled", "client": where}, at)
+        found = None if delay is not None else _fetch_with_hash(con, name)
+    if delay is not None:
+        raise LoginThrottled(throttle.minutes(delay))  # before the password: a held-back try proves nothing
+    password_hash = None if found is None else found[1]
     if len(password) > passwords.MAX_LENGTH:
         passwords.verify_password(None, password[: passwords.MAX_LENGTH])
         ok = False
     else:
-        ok = passwords.verify_password(password_hash, password)
+        ok = passwords.verify_password(password_hash, password)  # None: the same time on a throw-away hash
     new_hash = passwords.hash_password(password) if ok and passwords.needs_rehash(password_hash or "") else None
 
     error: AuthError | None = None
     with _transaction(path) as con:
         current = fetch(con, name)  # the row may have changed while the password was checked
-        if current is None:
-            audit.record(con, name, audit.LOGIN_FAILED, name, {"reason": "unknown_user"}, at)
-            error = LoginFailed()
-        elif current.is_locked(at):
-            assert current.locked_until is not None
-            audit.record(con, name, audit.LOGIN_FAILED, name, {"reason": "locked"}, at)
-            error = AccountLocked(_minutes_left(current.locked_until, at))
-        elif ok and current.disabled:
-            audit.record(con, name, audit.LOGIN_FAILED, name, {"reason": "disabled"}, at)
+        if ok and current is not None and current.disabled:
+            audit.record(con, name, audit.LOGIN_FAILED, name, {"reason": "disabled", "client": where}, at)
             error = AccountDisabled()
-        elif ok:
+        elif ok and current is not None:
             con.execute(
-                "UPDATE accounts SET failed_attempts = 0, locked_until = NULL, "
-                "password_hash = coalesce($hash, password_hash) WHERE username = $u",
+                "UPDATE accounts SET password_hash = coalesce($hash, password_hash) WHERE username = $u",
                 {"hash": new_hash, "u": name},
             )
-            audit.record(con, name, audit.LOGIN, name, {"method": "password"}, at)
+            throttle.note(con, name, where, True, at)
+            audit.record(con, name, audit.LOGIN, name, {"method": "password", "client": where}, at)
         else:
-            # A lockout that has run out starts the count afresh.
-            failures = (0 if current.locked_until is not None else current.failed_attempts) + 1
-            locked_until = at + LOCKOUT if failures >= MAX_FAILURES else None
-            con.execute(
-                "UPDATE accounts SET failed_attempts = $n, locked_until = $until WHERE username = $u",
-                {"n": failures, "until": locked_until, "u": name},
-            )
-            audit.record(con, name, audit.LOGIN_FAILED, name, {"reason": "wrong_password", "failures": failures}, at)
-            if locked_until is not None:
-                audit.record(con, name, audit.LOCKED, name, {"until": locked_until.isoformat()}, at)
-                error = AccountLocked(_minutes_left(locked_until, at))
-            else:
-                error = LoginFailed()
+            throttle.note(con, name, where, False, at)
+            reason = "wrong_password" if current is not None else "unknown_user"
+            audit.record(con, name, audit.LOGIN_FAILED, name, {"reason": reason, "client": where}, at)
+            delay = throttle.wait(throttle.recent(con, name, where, at), at)
+            error = LoginFailed() if delay is None else LoginThrottled(throttle.minutes(delay))
         fresh = fetch(con, name)
     if error is not None:
         raise error

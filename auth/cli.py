@@ -2,6 +2,7 @@
 
     accounts add USERNAME --role R [--department D] [--display-name N] [--email E] [--no-password]
     accounts disable USERNAME | accounts enable USERNAME | accounts passwd USERNAME
+    accounts role USERNAME --role R [--department D]
     accounts list [--json]
     backup --out DIR
     restore DIR [--force]
@@ -24,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import settings
-from auth import accounts, audit
+from auth import accounts
 from auth.errors import AccountError, AuthError, PasswordPolicyError
-from db import DatabaseError, DatabaseMissing
+from db import DatabaseError
 from db.backup import BackupRefused, backup, restore
+from db.connection import missing
 
 PASSWORD_ENV = "INDICATORS_PASSWORD"
 _HANDLER = "_auth_handler"
@@ -68,10 +70,7 @@ def _read_password() -> str:
 def _require_database(path: Path) -> None:
     # Account commands never create a database: a mistyped --db would otherwise leave a stray file.
     if not path.exists():
-        raise DatabaseMissing(
-            f"Chưa có cơ sở dữ liệu {path}. Chạy: python -m loaders init",
-            f"No database at {path} yet. Run: python -m loaders init",
-        )
+        raise missing(path)
 
 
 def _describe(account: accounts.Account) -> str:
@@ -125,11 +124,17 @@ def _cmd_passwd(args: argparse.Namespace, path: Path) -> int:
 
 
 def _status(account: accounts.Account) -> str:
-    if account.disabled:
-        return "disabled"
-    if account.locked_until is not None and account.is_locked(audit.now()):
-        return f"locked until {account.locked_until:%Y-%m-%d %H:%M}"
-    return "active"
+    return "disabled" if account.disabled else "active"
+
+
+def _cmd_role(args: argparse.Namespace, path: Path) -> int:
+    _require_database(path)
+    account = accounts.set_role(path, args.username, args.role, department=args.department, actor=_actor())
+    _say(
+        f"Tài khoản '{account.username}' nay có vai trò {_describe(account)}; mọi phiên đăng nhập của nó đã kết thúc.",
+        f"The account '{account.username}' is now {_describe(account)}; every login session it had has ended.",
+    )
+    return 0
 
 
 def _cmd_list(args: argparse.Namespace, path: Path) -> int:
@@ -193,7 +198,9 @@ def _leaf(parent: argparse._SubParsersAction, name: str, **kwargs: Any) -> argpa
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the 'accounts', 'backup' and 'restore' commands to an argparse subparsers group."""
     acc = subparsers.add_parser("accounts", help="manage local accounts / quản lý tài khoản")
-    acc_sub = acc.add_subparsers(dest="accounts_command", required=True, metavar="{add,disable,enable,list,passwd}")
+    acc_sub = acc.add_subparsers(
+        dest="accounts_command", required=True, metavar="{add,disable,enable,list,passwd,role}"
+    )
 
     add = _leaf(
         acc_sub,
@@ -217,6 +224,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         sub = _leaf(acc_sub, name, help=text)
         sub.add_argument("username")
         sub.set_defaults(**{_HANDLER: handler})
+
+    role = _leaf(acc_sub, "role", help="change an account's role or department / đổi vai trò, sở ngành")
+    role.add_argument("username")
+    role.add_argument("--role", required=True, choices=accounts.ROLES)
+    role.add_argument("--department", help="department code (required for --role submitter)")
+    role.set_defaults(**{_HANDLER: _cmd_role})
 
     listing = _leaf(acc_sub, "list", help="list accounts / liệt kê tài khoản")
     listing.add_argument("--json", action="store_true")

@@ -26,14 +26,14 @@ class LoginFailed(AuthError):
         )
 
 
-class AccountLocked(AuthError):
-    """Too many failed attempts: the account waits out the lockout period."""
+class LoginThrottled(AuthError):
+    """Too many failed logins for this name or from this client: wait. The same words for known and unknown names."""
 
     def __init__(self, minutes: int) -> None:
         super().__init__(
-            f"Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau {minutes} phút hoặc liên hệ quản trị viên.",
-            f"The account is locked after too many failed attempts. Try again in {minutes} min "
-            "or contact an administrator.",
+            f"Có quá nhiều lần đăng nhập không thành công. Vui lòng thử lại sau {minutes} phút, "
+            "hoặc liên hệ quản trị viên.",
+            f"Too many failed login attempts. Please try again in {minutes} min, or contact an administrator.",
         )
         self.minutes = minutes
 

@@ -2,11 +2,15 @@
 
 | role      | read | export | submit                 | admin |
 | --------- | ---- | ------ | ---------------------- | ----- |
-| leader    | yes  | no     | no                     | no    |
+| leader    | yes  | yes    | no                     | no    |
 | analyst   | yes  | yes    | no                     | no    |
 | submitter | yes  | no     | own department only    | no    |
 | admin     | yes  | yes    | no: one owner per data | yes   |
 | anonymous | yes  | yes    | no                     | no    |
+
+Leaders export: they copy charts and tables into their reports. Department accounts submit and read; the files
+they download are their own templates and reports, not the province's tables. Anonymous readers exist only where
+reading needs no login: what anyone may read, anyone may download.
 
 Admins manage the catalogue and the accounts but do not submit data: every value then has exactly one
 owner, the department account that sent it. An admin who must load a department's file does it from the
@@ -16,8 +20,12 @@ checks that every row belongs to that department. A disabled account may do noth
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import duckdb
 
+import db
 from auth import audit
 from auth.accounts import Account, fetch
 from auth.errors import PermissionDenied
@@ -25,10 +33,17 @@ from auth.errors import PermissionDenied
 ACTIONS = ("read", "export", "submit", "admin")
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "leader": frozenset({"read"}),
+    "leader": frozenset({"read", "export"}),
     "analyst": frozenset({"read", "export"}),
     "submitter": frozenset({"read", "submit"}),
     "admin": frozenset({"read", "export", "admin"}),
+}
+
+ROLE_NAMES = {
+    "leader": ("lãnh đạo", "leader"),
+    "analyst": ("chuyên viên phân tích", "analyst"),
+    "submitter": ("cán bộ nộp số liệu", "submitter"),
+    "admin": ("quản trị viên", "administrator"),
 }
 
 _ACTION_NAMES = {
@@ -61,9 +76,10 @@ def denied(account: Account | None, action: str) -> PermissionDenied:
         )
     if account.disabled:
         return PermissionDenied("Tài khoản đã bị vô hiệu hóa.", "This account is disabled.")
+    role_vi, role_en = ROLE_NAMES.get(account.role, (account.role, account.role))
     return PermissionDenied(
-        f"Tài khoản '{account.username}' (vai trò {account.role}) không có quyền {vi}.",
-        f"The account '{account.username}' (role {account.role}) is not allowed to {en}.",
+        f"Tài khoản '{account.username}' ({role_vi}) không có quyền {vi}.",
+        f"The account '{account.username}' ({role_en}) is not allowed to {en}.",
     )
 
 
@@ -104,3 +120,29 @@ def authorize_submission(con: duckdb.DuckDBPyConnection, username: str, departme
     except PermissionDenied as exc:
         audit.record(con, username, audit.SUBMISSION_DENIED, department, {"reason": exc.message_en})
         raise
+
+
+def record_export(
+    path: str | os.PathLike | None,
+    account: Account | None,
+    file_name: str,
+    detail: dict[str, Any] | None = None,
+    right: str | None = "export",
+) -> None:
+    """A download, checked on the server at the moment it is made and audited either way.
+
+    ``right`` is the right the file needs ('export' for the province's charts and tables; None for a file that is
+    the user's own, such as the report of the file they uploaded). The account is re-read through the writer's
+    connection, so a session opened before its account was disabled or lost the right exports nothing. Raises
+    PermissionDenied when refused; the refusal is recorded too. Every download of the dashboard passes here
+    (dashboard/downloads.py).
+    """
+    with db.write(path) as con:
+        current = account if account is None or account.anonymous else fetch(con, account.username)
+        actor = None if account is None else account.username
+        allowed = can(current, right) if right is not None else current is not None and not current.disabled
+        if not allowed:
+            exc = denied(current, right or "read")
+            audit.record(con, actor, audit.EXPORT_DENIED, file_name, {**(detail or {}), "reason": exc.message_en})
+            raise exc
+        audit.record(con, actor, audit.EXPORT, file_name, detail)

@@ -1,7 +1,8 @@
 """Login sessions of local accounts: a token the browser keeps in a cookie, so a reload keeps its user.
 
-Only the token's sha256 is stored. A session ends at logout, after ``LIFETIME``, or when its account
-is disabled (checked each time a browser tab resumes it).
+Only the token's sha256 is stored. A session ends at logout, after ``LIFETIME``, and whenever its account's
+password, role or department changes or it is disabled (``end_all``, in the same transaction as the change): a
+copied cookie dies with them, and enabling the account again does not bring old sessions back.
 """
 
 from __future__ import annotations
@@ -41,16 +42,19 @@ def resume(path: str | os.PathLike | None, token: str | None, now: datetime | No
     """The account of a live session, or None (unknown, expired, disabled or removed account)."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
-    try:
-        with db.read(path) as con:
-            row = con.execute(
-                "SELECT username FROM login_sessions WHERE token_hash = ? AND expires_at > ?",
-                [_digest(token), now or datetime.now()],
-            ).fetchone()
-            account = fetch(con, row[0]) if row else None
-    except duckdb.CatalogException:  # a database from before login sessions existed
-        return None
+    with db.read(path) as con:
+        row = con.execute(
+            "SELECT username FROM login_sessions WHERE token_hash = ? AND expires_at > ?",
+            [_digest(token), now or datetime.now()],
+        ).fetchone()
+        account = fetch(con, row[0]) if row else None
     return None if account is None or account.disabled else account
+
+
+def end_all(con: duckdb.DuckDBPyConnection, username: str) -> int:
+    """End every session of ``username`` through the writer's connection (inside the change's transaction)."""
+    ended = con.execute("DELETE FROM login_sessions WHERE username = $u RETURNING 1", {"u": username}).fetchall()
+    return len(ended)
 
 
 def close_session(path: str | os.PathLike | None, token: str | None) -> None:

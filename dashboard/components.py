@@ -16,6 +16,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import export, links
+from dashboard.downloads import offer
 from dashboard.i18n import t
 from dashboard.markdown import plain
 from dashboard.page import Ctx
@@ -50,24 +51,8 @@ def chart(ctx: Ctx, figure: alt.TopLevelMixin, name: str, key: str, height: int 
     if not ctx.can("export"):
         return
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
-        t("ui.download_png", ctx.lang),
-        data=lambda: export.chart_png(figure),
-        file_name=f"{name}.png",
-        mime="image/png",
-        key=f"png_{key}",
-        on_click="ignore",
-        icon=":material/image:",
-    )
-    right.download_button(
-        t("ui.download_svg", ctx.lang),
-        data=lambda: export.chart_svg(figure),
-        file_name=f"{name}.svg",
-        mime="image/svg+xml",
-        key=f"svg_{key}",
-        on_click="ignore",
-        icon=":material/draw:",
-    )
+    offer(ctx, left, "png", name, key, lambda: export.chart_png(figure))
+    offer(ctx, right, "svg", name, key, lambda: export.chart_svg(figure))
 
 
 def table(
@@ -80,40 +65,20 @@ def table(
     parquet: bool = False,
     **kwargs: Any,
 ) -> Any:
-    """Show a table with CSV and XLSX downloads (of ``downloads`` if given, else of the table)."""
+    """Show a table with CSV and XLSX downloads (of ``downloads`` if given, else of the table).
+
+    The grid's own toolbar download is off for everyone (.streamlit/config.toml): these buttons are the way out,
+    through the export right and the audit log (dashboard/downloads.py).
+    """
     shown = st.dataframe(frame, hide_index=True, column_config=column_config, key=f"table_{key}", **kwargs)
     if not ctx.can("export"):
         return shown
     data = frame if downloads is None else downloads
     cols = st.columns([1, 1, 1, 3] if parquet else [1, 1, 4])
-    cols[0].download_button(
-        t("ui.download_csv", ctx.lang),
-        data=lambda: export.table_csv(data),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key=f"csv_{key}",
-        on_click="ignore",
-        icon=":material/download:",
-    )
-    cols[1].download_button(
-        t("ui.download_xlsx", ctx.lang),
-        data=lambda: export.table_xlsx(data),
-        file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"xlsx_{key}",
-        on_click="ignore",
-        icon=":material/table:",
-    )
+    offer(ctx, cols[0], "csv", name, key, lambda: export.table_csv(data), rows=data.height)
+    offer(ctx, cols[1], "xlsx", name, key, lambda: export.table_xlsx(data), rows=data.height)
     if parquet:
-        cols[2].download_button(
-            t("ui.download_parquet", ctx.lang),
-            data=lambda: export.table_parquet(data),
-            file_name=f"{name}.parquet",
-            mime="application/vnd.apache.parquet",
-            key=f"parquet_{key}",
-            on_click="ignore",
-            icon=":material/database:",
-        )
+        offer(ctx, cols[2], "parquet", name, key, lambda: export.table_parquet(data), rows=data.height)
     return shown
 
 

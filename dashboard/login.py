@@ -9,8 +9,11 @@
 * Whether reading needs a login: ``$INDICATORS_REQUIRE_LOGIN``, else ``[app] require_login`` in the secrets,
   else yes. Without it, anonymous visitors read like a leader: no export, no submission; the sidebar offers
   a login for those who need more.
-* A session's account is re-read from the database every minute, so disabling an account or changing its
-  role takes effect in open sessions too.
+* A session's account is re-read from the database whenever the file has changed since the last look (and at
+  least every minute): a password change, a role change or a disable ends the login session in the database
+  (auth/sessions.py), and every open tab of it, a copied cookie's included, is logged out at its next rerun.
+* Failed logins are throttled by client and by name (auth/throttle.py); the client is the connection's address,
+  or with ``$INDICATORS_TRUSTED_PROXY`` set, the address the proxy in front forwards (X-Forwarded-For).
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ import settings
 from auth import accounts, roles, sessions
 from auth.accounts import ANONYMOUS, Account
 from auth.errors import AccountDisabled, AccountError, AuthError
+from dashboard.bootstrap import show_database_problem
 from dashboard.i18n import t
+from dashboard.markdown import plain
 
 SESSION_KEY = "account"
 _CHECKED_KEY = "account_checked_at"
@@ -38,8 +43,10 @@ _IDENTITY_ERROR_KEY = "account_identity_error"
 _DB_ERROR_KEY = "account_db_error"
 _TOKEN_KEY = "session_token"  # this tab's login session token
 _COOKIE_KEY = "session_cookie"  # a cookie change for the browser: the token to keep, or "" to clear it
+_VERSION_KEY = "account_checked_version"  # the database file's version when the account was last read
 _RECHECK_SECONDS = 60.0
 REQUIRE_LOGIN_ENV = "INDICATORS_REQUIRE_LOGIN"
+TRUSTED_PROXY_ENV = "INDICATORS_TRUSTED_PROXY"
 
 
 def _t(key: str, lang: str, **fmt: Any) -> str:
@@ -85,6 +92,21 @@ def login_required() -> bool:
     return True
 
 
+def client_address() -> str | None:
+    """The client's address for throttling: the connection's peer (None on the server itself), or behind a proxy
+    named as trusted by $INDICATORS_TRUSTED_PROXY, the last address of X-Forwarded-For (the one the proxy added)."""
+    peer = st.context.ip_address
+    peer = peer if isinstance(peer, str) else None  # None as well outside a browser session (AppTest)
+    if parse_bool(os.environ.get(TRUSTED_PROXY_ENV, "")) is not True:
+        return peer
+    try:
+        forwarded = [line for line in st.context.headers.get_all("X-Forwarded-For") if isinstance(line, str)]
+    except (AttributeError, KeyError, RuntimeError, TypeError):
+        forwarded = []
+    hops = [hop.strip() for line in forwarded for hop in line.split(",") if hop.strip()]
+    return hops[-1] if hops else peer
+
+
 def oidc_configured() -> bool:
     """True when the secrets hold an [auth] section: log in through the identity provider."""
     return bool(_secrets_section("auth"))
@@ -94,7 +116,7 @@ def oidc_configured() -> bool:
 
 
 def _forget() -> None:
-    for key in (SESSION_KEY, _CHECKED_KEY, _IDENTITY_KEY, _IDENTITY_ERROR_KEY, _TOKEN_KEY):
+    for key in (SESSION_KEY, _CHECKED_KEY, _VERSION_KEY, _IDENTITY_KEY, _IDENTITY_ERROR_KEY, _TOKEN_KEY):
         st.session_state.pop(key, None)
 
 
@@ -131,22 +153,37 @@ def _resumed() -> Account | None:
 def _remember(account: Account, identity: str | None = None) -> None:
     st.session_state[SESSION_KEY] = account
     st.session_state[_CHECKED_KEY] = time.monotonic()
+    st.session_state[_VERSION_KEY] = db.data_version(settings.db_path())
     if identity is not None:
         st.session_state[_IDENTITY_KEY] = identity
 
 
+def _ended() -> None:
+    _forget()
+    st.session_state[_COOKIE_KEY] = ""  # the browser's cookie names a session that no longer exists
+    st.session_state["account_ended"] = True
+
+
 def _refreshed(account: Account) -> Account | None:
-    """The session's account as the database has it now (re-read at most once a minute)."""
+    """The session's account as the database has it now, or None when its login session has ended.
+
+    Read again whenever the database file changed since the last read (every change to an account is a write)
+    and at least once a minute; between two writes nothing about the account can have changed.
+    """
+    version = db.data_version(settings.db_path())
     checked = st.session_state.get(_CHECKED_KEY, 0.0)
-    if time.monotonic() - checked < _RECHECK_SECONDS:
+    if st.session_state.get(_VERSION_KEY) == version and time.monotonic() - checked < _RECHECK_SECONDS:
         return account
+    token = st.session_state.get(_TOKEN_KEY)
     try:
-        fresh = accounts.get_account(settings.db_path(), account.username)
+        if token:  # a login session: it ends with a password, role or department change, or a disable
+            fresh = sessions.resume(settings.db_path(), token)
+        else:  # OpenID Connect, or a login made while the database was busy: the account itself
+            fresh = accounts.get_account(settings.db_path(), account.username)
     except db.DatabaseError:
         return account  # busy for now: keep the session, check again at the next rerun
     if fresh is None or fresh.disabled:
-        _forget()
-        st.session_state["account_ended"] = True
+        _ended()
         return None
     _remember(fresh)
     return fresh
@@ -210,9 +247,9 @@ def _local_form(lang: str) -> None:
         st.warning(_t("login.missing", lang))
         return
     try:
-        account = accounts.authenticate(settings.db_path(), username, password)
+        account = accounts.authenticate(settings.db_path(), username, password, client=client_address())
     except AuthError as exc:
-        st.error(exc.message(lang))
+        st.error(plain(exc.message(lang)))
         return
     except db.DatabaseError as exc:
         st.error(_db_message(exc, lang))
@@ -268,17 +305,39 @@ def _login_screen(lang: str) -> None:
             _oidc_button(lang)
         return
     st.write(_t("login.intro", lang))
-    _no_accounts_hint(lang)
-    _local_form(lang)
+    if _accounts_notes(lang):
+        _local_form(lang)
 
 
-def _no_accounts_hint(lang: str) -> None:
+def _accounts_notes(lang: str) -> bool:
+    """How to create the first account, or which accounts are the demo's; False when the database cannot be read."""
     try:
         empty = not accounts.has_accounts(settings.db_path())
-    except db.DatabaseError:
-        return  # the form reports database problems when it is used
+        demo = [] if empty else accounts.demo_accounts(settings.db_path())
+    except db.DatabaseBusy:
+        return True  # busy for now: the form says so if it is still busy when used
+    except db.DatabaseError as exc:  # missing or damaged: nobody can log in, say why instead of offering a form
+        show_database_problem(exc, lang)
+        return False
     if empty:
         st.info(_t("login.no_accounts", lang))
+    elif demo:
+        st.info(_demo_note(demo, lang), icon=":material/science:")
+    return True
+
+
+def _demo_note(demo: list[Account], lang: str) -> str:
+    """The demo accounts, named and marked as such (the others of a submitter kind summed up)."""
+    named = [a for a in demo if a.role != "submitter"]
+    submitters = [a.username for a in demo if a.role == "submitter"]
+    people = ", ".join(f"{plain(a.username)} ({_t(f'role.{a.role}', lang)})" for a in named)
+    return _t(
+        "login.demo_accounts",
+        lang,
+        people=people or "—",
+        n=len(submitters),
+        examples=plain(", ".join(submitters[:3]) + (", …" if len(submitters) > 3 else "")),
+    )
 
 
 def _logout(account: Account | None) -> None:
@@ -300,7 +359,7 @@ def _sidebar_user(account: Account, lang: str) -> None:
     role = _t(f"role.{account.role}", lang)
     if account.department:
         role += f" · {account.department}"
-    st.sidebar.caption(_t("login.signed_in_as", lang, name=account.label, role=role))
+    st.sidebar.caption(_t("login.signed_in_as", lang, name=plain(account.label), role=plain(role)))
     if st.sidebar.button(_t("login.logout", lang), key="logout_button"):
         _logout(account)
 
@@ -335,7 +394,9 @@ def require_login(lang: str = "vi") -> Account:
     if not login_required():
         _sidebar_guest(lang)
         return ANONYMOUS
-    _login_screen(lang)
+    _, middle, _ = st.columns([1, 3, 1])  # a form of a readable width on a wide screen
+    with middle:
+        _login_screen(lang)
     st.stop()
     raise AssertionError("st.stop() returned")  # pragma: no cover - st.stop raises
 

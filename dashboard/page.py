@@ -15,6 +15,7 @@ import settings
 from auth import roles
 from auth.accounts import Account
 from dashboard import state
+from dashboard.bootstrap import show_database_problem
 from dashboard.charts import Stamp
 from dashboard.i18n import t
 from dashboard.login import require_login, session_account
@@ -75,9 +76,6 @@ def _language_switch(lang: str) -> None:
         st.rerun()
 
 
-_NO_GRID_DOWNLOAD = 'button[aria-label="Download as CSV"] { display: none !important; }'
-
-
 def setup(page_key: str, title: str | None = None, show_title: bool = True) -> Ctx:
     """Start a page: sidebar language switch, demo banner, title; returns the page context."""
     lang = state.current_lang()
@@ -89,9 +87,6 @@ def setup(page_key: str, title: str | None = None, show_title: bool = True) -> C
         account = require_login(lang)
     ctx = Ctx(lang=lang, path=path, version=db.data_version(path), today=settings.today(), account=account)
     ctx = replace(ctx, as_of=as_of_date(ctx.load(queries.freshness)["latest_submitted_at"][0]), demo=ctx.load(_is_demo))
-    if not ctx.can("export"):
-        # The grids' own "Download as CSV" follows the export right too (what is on screen can still be copied).
-        st.html(f"<style>{_NO_GRID_DOWNLOAD}</style>")
     if show_title:
         st.title(title or ctx.t(f"page.{page_key}"))
     if ctx.demo:
@@ -105,5 +100,5 @@ def _is_demo(path: Path) -> bool:
 
 
 def show_error(ctx: Ctx, exc: db.DatabaseError) -> None:
-    """A database problem, in the user's language, never a traceback."""
-    st.error(exc.message_vi if ctx.lang == "vi" else exc.message_en)
+    """A database problem as the command line says it, both languages (the reader's first), never a traceback."""
+    show_database_problem(exc, ctx.lang)

@@ -1,11 +1,13 @@
-"""The one module through which everything opens the database: ``read``/``query`` for readers, ``transaction`` for writers."""
+"""The one module through which everything opens the database."""
 
 from db.connection import (
     DatabaseBusy,
+    DatabaseDamaged,
     DatabaseError,
     DatabaseMissing,
     atomic,
     data_version,
+    explain,
     migrate,
     query,
     read,
@@ -15,10 +17,12 @@ from db.connection import (
 
 __all__ = [
     "DatabaseBusy",
+    "DatabaseDamaged",
     "DatabaseError",
     "DatabaseMissing",
     "atomic",
     "data_version",
+    "explain",
     "migrate",
     "query",
     "read",

@@ -116,10 +116,54 @@ class DatabaseMissing(DatabaseError):
     """The database file does not exist yet."""
 
 
-def _missing(file: Path) -> DatabaseMissing:
+class DatabaseDamaged(DatabaseError):
+    """The file exists but cannot be read as this system's database: damaged, truncated, foreign, a directory."""
+
+
+# DuckDB's errors that say the file itself is unreadable (the checksum error is a bare duckdb.Error), as opposed
+# to a query the program got wrong (binder, parser, conversion errors: those are bugs, and say so).
+_DAMAGE = (
+    duckdb.IOException,
+    duckdb.SerializationException,
+    duckdb.InternalException,
+    duckdb.FatalException,
+    duckdb.CatalogException,  # a table missing: not this system's file, or an empty one
+)
+
+
+def missing(path: Path) -> DatabaseMissing:
+    """No file at ``path``: the message pages and the command line show."""
     return DatabaseMissing(
-        f"Chưa có cơ sở dữ liệu {file}. Chạy: python -m loaders init --demo",
-        f"No database at {file} yet. Run: python -m loaders init --demo",
+        f"Chưa có cơ sở dữ liệu tại {path}. Không có gì được tạo. Kiểm tra đường dẫn (INDICATORS_DB, --db) và ổ đĩa; "
+        "tạo cơ sở dữ liệu mới: python -m loaders init (bản minh hoạ: python -m loaders init --demo).",
+        f"No database at {path}. Nothing was created. Check the path (INDICATORS_DB, --db) and the disk; "
+        "to create a new database: python -m loaders init (the demo: python -m loaders init --demo).",
+    )
+
+
+def damaged(path: Path) -> DatabaseDamaged:
+    """An unreadable file at ``path``: the message pages and the command line show (no library text)."""
+    return DatabaseDamaged(
+        f"Không đọc được cơ sở dữ liệu {path}: tệp bị hỏng hoặc không phải cơ sở dữ liệu của hệ thống này. "
+        "Không có gì được ghi. Khôi phục từ bản sao lưu (python -m loaders restore THƯ_MỤC --force) "
+        "hoặc kiểm tra đường dẫn (INDICATORS_DB, --db).",
+        f"Cannot read the database {path}: the file is damaged or is not this system's database. "
+        "Nothing was written. Restore a backup (python -m loaders restore DIR --force) "
+        "or check the path (INDICATORS_DB, --db).",
+    )
+
+
+def explain(exc: BaseException, path: str | os.PathLike | None = None) -> DatabaseError:
+    """Any failure of the database as the one bilingual DatabaseError that pages and the command line show."""
+    if isinstance(exc, DatabaseError):
+        return exc
+    file = settings.db_path(path)
+    if isinstance(exc, _DAMAGE) or type(exc) is duckdb.Error:
+        return damaged(file)
+    return DatabaseError(
+        f"Lỗi khi đọc cơ sở dữ liệu {file}; dữ liệu không bị thay đổi. Báo quản trị viên kèm thời điểm xảy ra.",
+        f"An error occurred while reading the database {file}; no data was changed. "
+        "Tell an administrator when it happened.",
     )
 
 
@@ -160,25 +204,14 @@ def _open(path: Path, read_only: bool, timeout: float, wait: float) -> duckdb.Du
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
-        except (duckdb.IOException, duckdb.ConnectionException, duckdb.ResourceInUseException) as exc:
-            if not _is_lock_conflict(exc):
-                raise _damaged(path) from exc
+        except duckdb.Error as exc:  # a corrupt block's checksum comes as a bare duckdb.Error
+            lock = isinstance(exc, duckdb.IOException | duckdb.ConnectionException | duckdb.ResourceInUseException)
+            if not (lock and _is_lock_conflict(exc)):
+                raise damaged(path) from exc  # DuckDB's own text stays in the chain (logs), not in what users read
             if time.monotonic() >= deadline:
                 # A reader waits only for a writer; a writer (holding the writers' lock) only for readers.
                 raise _busy(path, wait, WRITER if read_only else READER) from exc
             time.sleep(_RETRY_PAUSE_SECONDS)
-        except duckdb.Error as exc:
-            raise _damaged(path) from exc
-
-
-def _damaged(path: Path) -> DatabaseError:
-    # DuckDB's own text stays in the exception chain (logs), not in what the user reads.
-    return DatabaseError(
-        f"Không mở được cơ sở dữ liệu {path}: tệp bị hỏng, không phải cơ sở dữ liệu DuckDB hoặc không đọc được. "
-        "Không có gì được ghi. Nếu tệp bị hỏng, hãy khôi phục từ bản sao lưu (python -m loaders restore).",
-        f"Cannot open the database {path}: the file is damaged, not a DuckDB database, or unreadable. Nothing was "
-        "written. If it is damaged, restore it from a backup (python -m loaders restore).",
-    )
 
 
 @contextmanager
@@ -186,7 +219,7 @@ def read(path: str | os.PathLike | None = None, timeout: float | None = None) ->
     """A short-lived read-only connection; close it quickly so writers can get in."""
     file = settings.db_path(path)
     if not file.exists():
-        raise _missing(file)
+        raise missing(file)
     wait = settings.LOCK_TIMEOUT_SECONDS if timeout is None else timeout
     deadline = time.monotonic() + wait
     gate = _gate(file)
@@ -196,6 +229,12 @@ def read(path: str | os.PathLike | None = None, timeout: float | None = None) ->
         con = _open(file, True, max(deadline - time.monotonic(), 0.0), wait)
         try:
             yield con
+        except _DAMAGE as exc:  # a damaged block or a missing table shows up only when a query reads it
+            raise damaged(file) from exc
+        except duckdb.Error as exc:
+            if type(exc) is duckdb.Error:
+                raise damaged(file) from exc
+            raise
         finally:
             con.close()
     finally:
@@ -235,7 +274,7 @@ def write(
     """
     file = settings.db_path(path)
     if not create and not file.exists():
-        raise _missing(file)
+        raise missing(file)
     file.parent.mkdir(parents=True, exist_ok=True)
     wait = settings.LOCK_TIMEOUT_SECONDS if timeout is None else timeout
     deadline = time.monotonic() + wait
@@ -246,7 +285,10 @@ def write(
         try:
             con = _open(file, False, max(deadline - time.monotonic(), 0.0), wait)
             try:
-                con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+                try:
+                    con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+                except _DAMAGE as exc:
+                    raise damaged(file) from exc
                 yield con
             finally:
                 con.close()

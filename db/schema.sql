@@ -138,11 +138,19 @@ CREATE TABLE IF NOT EXISTS accounts (
     password_hash    VARCHAR,
     email            VARCHAR,            -- matched against the OpenID Connect identity
     disabled         BOOLEAN NOT NULL DEFAULT false,
-    failed_attempts  INTEGER NOT NULL DEFAULT 0,
-    locked_until     TIMESTAMP,
+    failed_attempts  INTEGER NOT NULL DEFAULT 0,   -- unused since login_attempts (kept so older files open)
+    locked_until     TIMESTAMP,                    -- unused since login_attempts
     created_at       TIMESTAMP NOT NULL
 );
 
+-- Logins by name and client, for throttling (auth/throttle.py): failures of the last day, successes of the last
+-- 30 days (a client that logged in to a name before is not held back by failures from elsewhere).
+CREATE TABLE IF NOT EXISTS login_attempts (
+    attempted_at TIMESTAMP NOT NULL,
+    username     VARCHAR NOT NULL,  -- the name as typed (normalised), whether or not an account has it
+    client       VARCHAR NOT NULL,  -- the client's address; 'local' on the server itself, 'cli' for the command line
+    ok           BOOLEAN NOT NULL
+);
 -- Columns added after databases were in use. The statements above never change an existing table, so
 -- new columns are appended here, where an old file gets them at its next write connection and a new
 -- file right after its CREATE: both end with the same layout. Readers of these columns must allow for

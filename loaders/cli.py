@@ -192,7 +192,9 @@ def _demo_accounts(path: Path, departments: list[str]) -> list[str]:
     wanted = [("lanhdao", "leader", None), ("phantich", "analyst", None), ("quantri", "admin", None)]
     wanted += [(code.lower(), "submitter", code) for code in departments]
     for username, role, department in wanted:
-        add_account(path, username, role, DEMO_PASSWORD, department=department, display_name=f"Demo {username}")
+        add_account(
+            path, username, role, DEMO_PASSWORD, department=department, display_name=f"Demo {username}", actor="demo"
+        )  # actor "demo": the login page marks them as demo accounts (auth.accounts.demo_accounts)
     return [username for username, _, _ in wanted]
 
 
@@ -485,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _explain(args: argparse.Namespace | None, exc: BaseException) -> int:
     from auth.errors import AuthError
-    from db import DatabaseBusy, DatabaseError
+    from db import DatabaseBusy, DatabaseError, explain
     from loaders.errors import FileUnreadable, StalePreview, UsageError, os_reason
     from schema.catalogue import CatalogueError
 
@@ -513,14 +515,9 @@ def _explain(args: argparse.Namespace | None, exc: BaseException) -> int:
         return _report(args, FAILED, f"Lỗi đọc/ghi tệp{where}: {vi}.", f"File error{where}: {en}.", failure="file")
     import duckdb
 
-    if isinstance(exc, duckdb.Error):
-        return _report(
-            args,
-            FAILED,
-            "Lỗi cơ sở dữ liệu; không có gì được ghi. Tệp có thể bị hỏng: hãy khôi phục từ bản sao lưu.",
-            "Database error; nothing was written. The file may be damaged: restore it from a backup.",
-            failure="database",
-        )
+    if isinstance(exc, duckdb.Error):  # the same words the pages show (db.explain), never DuckDB's own text
+        explained = explain(exc, getattr(args, "db", None))
+        return _report(args, FAILED, explained.message_vi, explained.message_en, failure="database")
     name = type(exc).__name__
     return _report(
         args,

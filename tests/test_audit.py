@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 
 import db
 from auth import accounts, audit, passwords
-from auth.errors import AccountLocked, LoginFailed
+from auth.errors import LoginFailed, LoginThrottled
 
 PASSWORD = "mật-khẩu-đủ-dài-42"
 T0 = datetime(2026, 3, 2, 8, 0, 0)
@@ -54,28 +54,25 @@ def test_login_and_failures_are_recorded_with_actor_and_time(dbpath: Path) -> No
         ("ghost", "login_failed", T0 + timedelta(minutes=3)),
     ]
     details = [json.loads(r["detail"]) for r in rows]
-    assert details[1] == {"method": "password"}
-    assert details[2] == {"reason": "wrong_password", "failures": 1}
-    assert details[3] == {"reason": "unknown_user"}
+    assert details[1] == {"method": "password", "client": "local"}
+    assert details[2] == {"reason": "wrong_password", "client": "local"}
+    assert details[3] == {"reason": "unknown_user", "client": "local"}
     assert all(PASSWORD not in (r["detail"] or "") for r in rows)
 
 
-def test_lockout_is_recorded_and_attempts_while_locked_too(dbpath: Path) -> None:
+def test_held_back_attempts_are_recorded_with_their_client(dbpath: Path) -> None:
     for _ in range(4):
         with pytest.raises(LoginFailed):
-            accounts.authenticate(dbpath, "fin.staff", "wrong-password", T0)
-    with pytest.raises(AccountLocked):
-        accounts.authenticate(dbpath, "fin.staff", "wrong-password", T0)
-    with pytest.raises(AccountLocked):
-        accounts.authenticate(dbpath, "fin.staff", PASSWORD, T0 + timedelta(minutes=5))
-    locked = audit.read_audit(dbpath, action="locked")
-    assert locked.height == 1
-    assert locked["actor"][0] == "fin.staff" and locked["logged_at"][0] == T0
-    assert json.loads(locked["detail"][0]) == {"until": (T0 + accounts.LOCKOUT).isoformat()}
+            accounts.authenticate(dbpath, "fin.staff", "wrong-password", T0, client="203.0.113.9")
+    with pytest.raises(LoginThrottled):
+        accounts.authenticate(dbpath, "fin.staff", "wrong-password", T0, client="203.0.113.9")
+    with pytest.raises(LoginThrottled):
+        accounts.authenticate(dbpath, "fin.staff", PASSWORD, T0 + timedelta(minutes=5), client="203.0.113.9")
     failed = audit.read_audit(dbpath, action="login_failed")
     assert failed.height == 6
-    assert json.loads(failed["detail"][0]) == {"reason": "locked"}  # newest first
+    assert json.loads(failed["detail"][0]) == {"reason": "throttled", "client": "203.0.113.9"}  # newest first
     assert failed["logged_at"][0] == T0 + timedelta(minutes=5)
+    assert json.loads(failed["detail"][1]) == {"reason": "wrong_password", "client": "203.0.113.9"}
 
 
 def test_disabled_and_oidc_logins_are_recorded(dbpath: Path) -> None:
@@ -90,7 +87,7 @@ def test_disabled_and_oidc_logins_are_recorded(dbpath: Path) -> None:
     assert ("boss", "login", {"method": "oidc", "email": "boss@bacninh.gov.vn"}) in rows
     assert ("stranger@example.com", "login_failed", {"reason": "unknown_identity", "method": "oidc"}) in rows
     assert ("boss", "account_disabled", None) in rows
-    assert ("fin.staff", "login_failed", {"reason": "disabled"}) in rows
+    assert ("fin.staff", "login_failed", {"reason": "disabled", "client": "local"}) in rows
 
 
 def test_record_belongs_to_the_writers_transaction(dbpath: Path) -> None:

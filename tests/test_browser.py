@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import settings
+from auth import accounts, audit
 from tools import browser
 
 pytestmark = pytest.mark.browser
@@ -28,6 +29,8 @@ ADDRESSES = [
     "/quality",
     "/catalogue",
     "/present",
+    "/audit",
+    "/accounts",
     "/?lang=en",
     "/indicator?code=CP-09&lang=en",
 ]
@@ -137,24 +140,80 @@ def _log_in(page, base: str, username: str) -> None:
     browser.wait_idle(page)
 
 
-def test_the_grids_own_csv_download_follows_the_export_right(demo_db, chromium, tmp_path):
-    """An analyst may download a table from the grid's toolbar; a leader (no export right) may not."""
+def test_the_grid_has_no_download_of_its_own_and_ours_is_audited(demo_db, chromium, tmp_path):
+    """The grid's toolbar offers no "Download as CSV" to anyone; a leader downloads through our button, audited."""
     path = tmp_path / "copy.duckdb"
     shutil.copy(demo_db, path)
     env = {"INDICATORS_DB": str(path), "INDICATORS_TODAY": "2026-11-26", "INDICATORS_REQUIRE_LOGIN": "true"}
     with browser.serve("app.py", env) as base:
-        for username, allowed in (("phantich", True), ("lanhdao", False)):
-            context = chromium.new_context(viewport={"width": 1440, "height": 900})
+        for username in ("phantich", "lanhdao"):
+            context = chromium.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
             page = context.new_page()
             _log_in(page, base, username)
             page.goto(base + "/quality")  # a new page load: the login session's cookie keeps the user
             browser.wait_idle(page)
             assert page.locator(f'[data-testid="stSidebar"] >> text={username}').count() >= 1
-            assert page.locator('input[type="password"]').count() == 0
             grid = page.locator('[data-testid="stDataFrame"]').first
             grid.hover()
-            page.wait_for_selector('[data-testid="stElementToolbar"]', state="attached", timeout=30_000)
-            button = page.locator('button[aria-label="Download as CSV"]').first
-            assert button.count() == 1 and button.is_visible() == allowed, username
+            page.wait_for_timeout(500)
+            assert page.locator('button[aria-label="Download as CSV"]').count() == 0, username
+            button = page.locator('[data-testid="stDownloadButton"] button', has_text="CSV").first
+            with page.expect_download(timeout=60_000) as info:
+                button.click()
+            saved = tmp_path / f"{username}.csv"
+            info.value.save_as(saved)
+            assert saved.read_bytes().startswith(b"\xef\xbb\xbf")  # our CSV (UTF-8 with BOM), not the grid's
             assert browser.exceptions_on(page) == []
             context.close()
+            recorded = audit.read_audit(path, action="export", actor=username)
+            assert recorded.height == 1 and recorded["target"][0] == info.value.suggested_filename, username
+
+
+def test_a_link_opened_while_logged_out_survives_the_login(demo_db, chromium, tmp_path):
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, path)
+    env = {"INDICATORS_DB": str(path), "INDICATORS_TODAY": "2026-11-26", "INDICATORS_REQUIRE_LOGIN": "true"}
+    with browser.serve("app.py", env) as base:
+        context = chromium.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        page.goto(base + "/indicator?code=OC-10&lang=en")
+        browser.wait_idle(page)
+        assert page.locator('input[type="password"]').count() == 1
+        page.locator('input[type="text"]').first.fill("syt")
+        page.locator('input[type="password"]').fill("demo-bacninh-2026")
+        page.locator('input[type="password"]').press("Enter")
+        page.wait_for_selector('[data-testid="stSidebar"] >> text=syt', timeout=60_000)
+        browser.wait_idle(page)
+        assert page.url.endswith("/indicator?code=OC-10&lang=en")
+        assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "Poverty rate (households)"
+        page.goto(base + "/audit")  # a page this role may not open says so
+        browser.wait_idle(page)
+        assert page.url.endswith("/audit")
+        assert "không có quyền" in page.locator('[data-testid="stAlertContentError"]').first.inner_text()
+        context.close()
+
+
+def test_an_administrator_adds_an_account_on_the_accounts_page(demo_db, chromium, tmp_path):
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, path)
+    env = {"INDICATORS_DB": str(path), "INDICATORS_TODAY": "2026-11-26", "INDICATORS_REQUIRE_LOGIN": "true"}
+    with browser.serve("app.py", env) as base:
+        context = chromium.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        _log_in(page, base, "quantri")
+        page.goto(base + "/accounts")
+        browser.wait_idle(page)
+        form = page.locator('[data-testid="stForm"]').first
+        form.locator("input").nth(0).fill("tranthib")
+        form.locator("input").nth(1).fill("Trần Thị B")
+        passwords = form.locator('input[type="password"]')
+        passwords.nth(0).fill("mật-khẩu-đủ-dài-2026")
+        passwords.nth(1).fill("mật-khẩu-đủ-dài-2026")
+        form.locator("button", has_text="Tạo tài khoản").click()
+        page.wait_for_selector("text=Đã tạo tài khoản 'tranthib'", timeout=60_000)
+        browser.wait_idle(page)
+        assert browser.exceptions_on(page) == []
+        context.close()
+    created = accounts.get_account(path, "tranthib")
+    assert (created.role, created.display_name) == ("leader", "Trần Thị B")
+    assert audit.read_audit(path, action="account_added", actor="quantri").height == 1

@@ -388,19 +388,29 @@ def test_detail_table_labels_and_numbers(frame):
     assert table["place"].to_list() == ["Bắc Giang", "Bồng Lai", "Toàn tỉnh"]
 
 
-def test_a_leader_reads_but_does_not_download(demo_db):
+def _as(username: str, demo_db) -> AppTest:
     from auth.accounts import get_account
     from dashboard.login import SESSION_KEY
 
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.query_params["view"] = "data"
     at.query_params["indicator"] = "IN-01"
-    at.session_state[SESSION_KEY] = get_account(demo_db, "lanhdao")
-    at.run()
+    at.session_state[SESSION_KEY] = get_account(demo_db, username)
+    return at.run()
+
+
+def test_a_submitter_reads_but_does_not_download(demo_db):
+    at = _as("syt", demo_db)
     assert not at.exception
     assert len(at.dataframe[0].value) > 0
     assert not at.get("download_button")
     assert any("chuyên viên phân tích" in c.value for c in at.caption)  # no promise of downloads it cannot make
+
+
+def test_a_leader_downloads_for_a_report(demo_db):
+    at = _as("lanhdao", demo_db)
+    assert not at.exception
+    assert [b.label for b in at.get("download_button")][:2] == ["Tải CSV", "Tải Excel (XLSX)"]
 
 
 # --------------------------------------------------------------------------- in a real browser

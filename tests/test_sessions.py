@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 
 import db
 from auth import passwords, sessions
-from auth.accounts import add_account, disable_account, get_account
+from auth.accounts import add_account, disable_account, enable_account, get_account, set_password, set_role
 
 T0 = datetime(2026, 11, 27, 8, 0, 0)
 
@@ -64,9 +64,50 @@ def test_expired_sessions_are_dropped_when_a_new_one_opens(dbpath):
         assert con.execute("SELECT count(*) FROM login_sessions").fetchone()[0] == 1
 
 
-def test_a_database_from_before_login_sessions_resumes_nothing(tmp_path):
+def test_a_file_that_is_not_this_systems_database_is_reported_not_resumed(tmp_path):
     import duckdb
 
-    path = tmp_path / "old.duckdb"
-    duckdb.connect(str(path)).close()
-    assert sessions.resume(path, "some-token") is None
+    path = tmp_path / "other.duckdb"
+    duckdb.connect(str(path)).close()  # a DuckDB file without our tables
+    with pytest.raises(db.DatabaseDamaged):
+        sessions.resume(path, "some-token")
+
+
+# ---------------------------------------------------------------- a copied cookie dies with the account's change
+# The cookie holds the token; whoever has a copy of it calls exactly sessions.resume(token).
+
+
+def _copied_cookie(dbpath) -> str:
+    token = sessions.open_session(dbpath, get_account(dbpath, "lanhdao"))
+    assert sessions.resume(dbpath, token) is not None  # the copy works while nothing changed
+    return token
+
+
+def test_a_password_change_ends_every_session_of_the_account(dbpath):
+    tokens = [_copied_cookie(dbpath), _copied_cookie(dbpath)]
+    set_password(dbpath, "lanhdao", "another-long-passphrase", actor="quantri")
+    assert [sessions.resume(dbpath, token) for token in tokens] == [None, None]
+
+
+def test_a_role_or_department_change_ends_every_session_of_the_account(dbpath):
+    token = _copied_cookie(dbpath)
+    set_role(dbpath, "lanhdao", "analyst", actor="quantri")
+    assert sessions.resume(dbpath, token) is None
+    token = _copied_cookie(dbpath)
+    set_role(dbpath, "lanhdao", "submitter", department="FIN", actor="quantri")
+    assert sessions.resume(dbpath, token) is None
+
+
+def test_a_session_does_not_come_back_after_disable_then_enable(dbpath):
+    token = _copied_cookie(dbpath)
+    disable_account(dbpath, "lanhdao", actor="quantri")
+    enable_account(dbpath, "lanhdao", actor="quantri")
+    assert sessions.resume(dbpath, token) is None
+    assert sessions.resume(dbpath, _copied_cookie(dbpath)).username == "lanhdao"  # a new login works
+
+
+def test_other_accounts_keep_their_sessions(dbpath):
+    add_account(dbpath, "phantich", "analyst", "a-long-enough-passphrase")
+    theirs = sessions.open_session(dbpath, get_account(dbpath, "phantich"))
+    set_password(dbpath, "lanhdao", "another-long-passphrase")
+    assert sessions.resume(dbpath, theirs).username == "phantich"
