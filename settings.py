@@ -17,10 +17,6 @@ FONT_DIR = ROOT / "static" / "fonts"  # served to browsers too (server.enableSta
 # How long a writer waits for readers to let go of the file (and a reader for a writer).
 LOCK_TIMEOUT_SECONDS = float(os.environ.get("INDICATORS_LOCK_TIMEOUT", "30"))
 
-# Default warning thresholds, in percent of target (CONTRACT §1).
-ON_TRACK_PCT = 100.0
-AT_RISK_PCT = 90.0
-
 
 def db_path(override: str | os.PathLike | None = None) -> Path:
     """The database file: `--db PATH`, else $INDICATORS_DB, else data/indicators.duckdb."""

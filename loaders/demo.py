@@ -37,6 +37,7 @@ import polars as pl
 import settings
 from db import audit
 from rules import calendar as periods
+from rules import province
 from rules.calendar import Period
 from schema.catalogue import Catalogue, load_catalogue
 from schema.models import Indicator
@@ -1012,7 +1013,8 @@ def _rejections(
     key = choose(
         lambda k, f: (
             any(
-                by_code[c].level == "commune" and by_code[c].aggregation != "none" for c in f["indicator_code"].unique()
+                not province.takes_province_value(by_code[c].level, by_code[c].aggregation)
+                for c in f["indicator_code"].unique()
             )
             and k[0] not in {b.department for b in out}
         )
@@ -1022,11 +1024,11 @@ def _rejections(
         codes = [
             c
             for c in batch.frame["indicator_code"].unique().sort()
-            if by_code[c].level == "commune" and by_code[c].aggregation != "none"
+            if not province.takes_province_value(by_code[c].level, by_code[c].aggregation)
         ]
         code = codes[0]
         part = batch.frame.filter(pl.col("indicator_code") == code)
-        agg = part["value"].sum() if by_code[code].aggregation == "sum" else part["value"].mean()
+        agg = province.from_communes(part["value"].to_list(), by_code[code].aggregation)
         total = pl.DataFrame(
             {
                 "indicator_code": [code],

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-import settings
+from rules import plan
 
 Group = Literal["input", "process", "output", "outcome", "composite"]
 Frequency = Literal["weekly", "monthly", "quarterly", "half_yearly", "annual"]
@@ -54,8 +54,8 @@ class Component(_Strict):
 class Thresholds(_Strict):
     """Status thresholds in percent of target: on track at or above, at risk at or above."""
 
-    on_track: float = settings.ON_TRACK_PCT
-    at_risk: float = settings.AT_RISK_PCT
+    on_track: float = plan.ON_TRACK_PCT
+    at_risk: float = plan.AT_RISK_PCT
 
 
 class Indicator(_Strict):
