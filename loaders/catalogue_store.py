@@ -17,31 +17,9 @@ from auth.roles import check_can
 from db import audit
 from loaders.errors import vi_count
 from schema.catalogue import Catalogue, CatalogueError, Problem, read_catalogue
-from schema.models import Indicator
+from schema.models import COLUMN_FIELDS, Indicator
 
-_INDICATOR_COLUMNS = (
-    "code",
-    "name_vi",
-    "name_en",
-    "group",
-    "field",
-    "owner",
-    "source",
-    "unit",
-    "frequency",
-    "value_type",
-    "level",
-    "aggregation",
-    "direction",
-    "valid_min",
-    "valid_max",
-    "deadline_days",
-    "definition_vi",
-    "definition_en",
-    "method",
-    "central_code",
-    "stage",
-)
+_INDICATOR_COLUMNS = COLUMN_FIELDS
 
 
 def write_catalogue(

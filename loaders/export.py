@@ -32,35 +32,11 @@ import settings
 from db import queries
 from loaders.errors import UsageError
 from rules import evaluate
+from schema.models import CONTRACT_FIELDS, NESTED_FIELDS
 
 WHAT: tuple[str, ...] = ("catalogue", "departments", "localities", "observations", "evaluation")
 FORMATS: tuple[str, ...] = ("csv", "json", "parquet", "xlsx")
-CATALOGUE_FIELDS: tuple[str, ...] = (
-    "code",
-    "name_vi",
-    "name_en",
-    "group",
-    "field",
-    "owner",
-    "source",
-    "unit",
-    "frequency",
-    "value_type",
-    "level",
-    "aggregation",
-    "direction",
-    "valid_min",
-    "valid_max",
-    "targets",
-    "deadline_days",
-    "definition_vi",
-    "definition_en",
-    "method",
-    "central_code",
-    "stage",
-    "components",
-    "thresholds",
-)
+CATALOGUE_FIELDS = CONTRACT_FIELDS
 OBSERVATION_COLUMNS: tuple[str, ...] = (
     "indicator_code",
     "period",
@@ -91,7 +67,7 @@ EVALUATION_COLUMNS: tuple[str, ...] = (
     "status",
     "as_of",
 )
-_NESTED = ("targets", "components", "thresholds")
+_NESTED = NESTED_FIELDS
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

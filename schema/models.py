@@ -19,6 +19,37 @@ Stage = Literal["identified", "proposed", "standardized", "verified", "published
 GROUPS: tuple[str, ...] = Group.__args__
 STAGES: tuple[str, ...] = Stage.__args__
 
+# CONTRACT §1's fields in its order, plus the per-indicator warning thresholds: the catalogue's export, its
+# download on /catalogue and the indicators table all follow this one list.
+CONTRACT_FIELDS: tuple[str, ...] = (
+    "code",
+    "name_vi",
+    "name_en",
+    "group",
+    "field",
+    "owner",
+    "source",
+    "unit",
+    "frequency",
+    "value_type",
+    "level",
+    "aggregation",
+    "direction",
+    "valid_min",
+    "valid_max",
+    "targets",
+    "deadline_days",
+    "definition_vi",
+    "definition_en",
+    "method",
+    "central_code",
+    "stage",
+    "components",
+    "thresholds",
+)
+NESTED_FIELDS: tuple[str, ...] = ("targets", "components", "thresholds")  # tables of their own in the store
+COLUMN_FIELDS: tuple[str, ...] = tuple(f for f in CONTRACT_FIELDS if f not in NESTED_FIELDS)  # indicators' columns
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)

@@ -20,40 +20,13 @@ from dashboard.links import href
 from dashboard.tables import Table, right_aligned
 from dashboard.views.indicator import fit_width, search
 from dashboard.views.indicator_card import valid_range_text
+from schema.models import CONTRACT_FIELDS
 
 MISSING = numbers.MISSING
 
 GROUPS = CODES["group"]
 STAGES = CODES["stage"]
 SORTS = ("name", "code", "group")
-
-# CONTRACT §1, in its order, plus the per-indicator warning thresholds (as the loader's export).
-CONTRACT_FIELDS: tuple[str, ...] = (
-    "code",
-    "name_vi",
-    "name_en",
-    "group",
-    "field",
-    "owner",
-    "source",
-    "unit",
-    "frequency",
-    "value_type",
-    "level",
-    "aggregation",
-    "direction",
-    "valid_min",
-    "valid_max",
-    "targets",
-    "deadline_days",
-    "definition_vi",
-    "definition_en",
-    "method",
-    "central_code",
-    "stage",
-    "components",
-    "thresholds",
-)
 
 
 # --------------------------------------------------------------------------- filters and order
