@@ -439,7 +439,7 @@ def test_a_row_is_flagged_exactly_when_some_check_reports_it(reference, rows):
         },
         schema={"row": pl.Int64, **dict.fromkeys(HEADER, pl.Utf8)},
     )
-    work = _prepare(data, reference, "FIN")
+    work = _prepare(data, reference, "FIN", TODAY)
     quick = work.select(_row_fails(TODAY)).to_series().to_list()
     detailed = work.select(pl.any_horizontal([_fails(c) for c in _checks("FIN", TODAY).values()])).to_series()
     assert quick == detailed.to_list()
