@@ -296,9 +296,13 @@ def _not_text(reason: text_encoding.NotText, path: Path) -> ReadError:
     if reason.reason == "binary":
         return file_kind.refusal("binary", path.name)
     found = text_encoding.NAMES.get(reason.encoding or "", "UTF-8 / Windows-1258")
+    where_vi, where_en = (f" ở dòng {reason.line}", f" on line {reason.line}") if reason.line else ("", "")
     return _file_error(
-        f"Không đọc được tệp văn bản: có byte không hợp lệ trong mã {found}. Hãy lưu lại dạng 'CSV UTF-8'.",
-        f"The text file cannot be decoded: it holds bytes that are invalid in {found}. Save it again as 'CSV UTF-8'.",
+        f"Không đọc được tệp văn bản: có byte không hợp lệ trong mã {found}{where_vi} (tệp hỏng, hoặc ghép từ "
+        "hai bảng mã). Hãy lưu lại dạng 'CSV UTF-8'.",
+        f"The text file cannot be decoded: it holds bytes that are invalid in {found}{where_en} (a damaged file, "
+        "or one pieced together from two encodings). Save it again as 'CSV UTF-8'.",
+        row=reason.line or None,
     )
 
 

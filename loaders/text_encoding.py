@@ -1,7 +1,9 @@
 """The encoding of a text submission (.csv, .txt, .json), found without guessing: byte-order mark, UTF-8, Windows-1258.
 
 1. A byte-order mark decides: UTF-8, UTF-16 (Excel's "Unicode text") or UTF-32.
-2. Without one, a file whose every byte sequence is valid UTF-8 is UTF-8. Text in
+2. Without one, a file whose every byte sequence is valid UTF-8 is UTF-8; one whose
+   bytes above 0x7F mostly form UTF-8 sequences but not all is damaged UTF-8 (refused,
+   with the line of the first bad byte), never re-read as Windows-1258. Text in
    Windows-1258 (Excel's "CSV" on Vietnamese Windows) is practically never valid
    UTF-8: its letters and tone marks are bytes 0xC0-0xFF, which UTF-8 only allows
    before a continuation byte 0x80-0xBF, and those are punctuation in Windows-1258.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -39,10 +42,11 @@ NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-32": "
 class NotText(Exception):
     """The bytes are not text in any encoding we read; ``reason`` is one of: utf16_no_bom, binary, undecodable."""
 
-    def __init__(self, reason: str, encoding: str | None = None) -> None:
+    def __init__(self, reason: str, encoding: str | None = None, line: int = 0) -> None:
         super().__init__(reason)
         self.reason = reason
         self.encoding = encoding
+        self.line = line  # where the first invalid byte is (0: unknown)
 
 
 @dataclass
@@ -53,17 +57,49 @@ class Decoded:
     encoding: str  # utf-8, utf-8-sig, utf-16, utf-32 or cp1258
 
 
-def _is_utf8(handle: BinaryIO) -> bool:
+def _first_invalid_utf8(handle: BinaryIO) -> int | None:
+    """The offset of the first byte that is not UTF-8, or None when the whole file is UTF-8."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    offset = 0
     try:
         while chunk := handle.read(_CHUNK):
-            decoder.decode(chunk)  # the text is dropped: only whether it decodes matters
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
+            try:
+                decoder.decode(chunk)  # the text is dropped: only whether it decodes matters
+            except UnicodeDecodeError as exc:
+                return max(offset + exc.start - len(decoder.getstate()[0]), 0)
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return offset
     finally:
         handle.seek(0)
-    return True
+    return None
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def _mostly_utf8(handle: BinaryIO) -> bool:
+    """Whether most bytes above 0x7F form UTF-8 sequences: UTF-8 with a few damaged bytes, not Windows-1258
+    (whose Vietnamese text almost never forms one: its letters are not followed by bytes 0x80-0xBF)."""
+    in_sequences = high = 0
+    try:
+        while chunk := handle.read(_CHUNK):
+            in_sequences += sum(len(m) for m in _UTF8_SEQUENCE.findall(chunk))
+            high += len(_HIGH_BYTE.findall(chunk))
+    finally:
+        handle.seek(0)
+    return high > 0 and in_sequences > high / 2
+
+
+def _line_of(handle: BinaryIO, offset: int) -> int:
+    """The line (from 1) holding a byte offset."""
+    try:
+        return handle.read(offset).count(b"\n") + 1 if offset < 64 * _CHUNK else 0
+    finally:
+        handle.seek(0)
 
 
 def _transcode(handle: BinaryIO, encoding: str) -> io.BytesIO:
@@ -98,16 +134,20 @@ def open_utf8(path: Path) -> Decoded:
         for bom, encoding in _BOMS:
             if head.startswith(bom):
                 if encoding == "utf-8-sig":
-                    if not _is_utf8(handle):
-                        raise NotText("undecodable", "utf-8")
+                    bad = _first_invalid_utf8(handle)
+                    if bad is not None:
+                        raise NotText("undecodable", "utf-8", _line_of(handle, bad))
                     return Decoded(handle, encoding)
                 stream = _transcode(handle, encoding)
                 handle.close()
                 return Decoded(stream, encoding)
         if b"\x00" in head:
             raise NotText("utf16_no_bom" if _looks_like_utf16(head) else "binary")
-        if _is_utf8(handle):
+        bad = _first_invalid_utf8(handle)
+        if bad is None:
             return Decoded(handle, "utf-8")
+        if _mostly_utf8(handle):  # a UTF-8 file with a damaged byte: reading it as Windows-1258 would garble it
+            raise NotText("undecodable", "utf-8", _line_of(handle, bad))
         stream = _transcode(handle, "cp1258")
         handle.close()
         return Decoded(stream, "cp1258")
