@@ -255,10 +255,14 @@ def _typed(data: pl.DataFrame, key: str, suffix: str, dtype: pl.DataType) -> pl.
 def _normalised(data: pl.DataFrame) -> pl.DataFrame:
     """Every text cell in Unicode NFC (Windows-1258 and macOS write tone marks apart); a note's line ends as LF."""
     texts = [k for k in ("indicator_code", "period", "locality_code", "value", "note") if k in data.columns]
-    out = [pl.col(k).str.normalize("NFC") for k in texts]
-    if "note" in data.columns:
-        out[-1] = out[-1].str.replace_all("\r\n", "\n", literal=True).str.replace_all("\r", "\n", literal=True)
-    return data.with_columns(out)
+    # ASCII is NFC already: only a column holding other characters pays for the normalisation.
+    wider = data.select((pl.col(k).str.len_bytes() != pl.col(k).str.len_chars()).any() for k in texts).row(0)
+    out = [pl.col(k).str.normalize("NFC") for k, other in zip(texts, wider, strict=True) if other]
+    if "note" in data.columns and data["note"].str.contains("\r", literal=True).any():
+        note = pl.col("note").str.normalize("NFC") if wider[-1] else pl.col("note")
+        out = [e for e in out if e.meta.output_name() != "note"]
+        out.append(note.str.replace_all("\r\n", "\n", literal=True).str.replace_all("\r", "\n", literal=True))
+    return data.with_columns(out) if out else data
 
 
 def _prepare(data: pl.DataFrame, ref: Reference, department: str, today: dt.date) -> pl.DataFrame:
