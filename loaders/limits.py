@@ -20,13 +20,14 @@ import unicodedata
 MB = 1 << 20
 
 # -- files ------------------------------------------------------------------------------------
-MAX_FILE_BYTES = 200 * MB  # any format, on the command line too (the page takes 50 MB)
+MAX_FILE_BYTES = 100 * MB  # any format, on the command line too (the page takes 50 MB)
 MAX_JSON_BYTES = 50 * MB  # JSON is parsed whole into Python objects: ~10x its size
 MAX_ROWS = 2_000_000  # data rows, every format (a sheet holds at most 1,048,576)
 MAX_COLUMNS = 16_384  # a spreadsheet's own limit
 MAX_TEXT_CHARS = 100_000_000  # characters of the contract columns once read (a shared string counts every use)
 HEADER_SEARCH_ROWS = 20  # the header row is looked for among a sheet's first 20 non-empty rows
 MAX_HEADER_BYTES = 64 * 1024  # a text file's header line
+MAX_LINE_BYTES = 1 * MB  # any line of a text file (16,384 cells of 64 bytes): the CSV parser's buffers grow with it
 
 # Compressed containers (.xlsx and .ods are zip files), checked on the declared sizes before any part is opened;
 # Python's zipfile never inflates a part past its declared size, so a lying size ends in a damaged-file report.
@@ -34,12 +35,14 @@ MAX_PART_BYTES = 512 * MB  # one part (a sheet's XML) once inflated
 MAX_UNZIPPED_BYTES = 1024 * MB  # all the parts read, once inflated
 MAX_ZIP_RATIO = 200  # inflated / compressed, for a part over 1 MB (spreadsheet XML packs 5-30x)
 MAX_SMALL_PART_BYTES = 64 * MB  # workbook, relationships, styles: small in any real file
+MAX_PARQUET_COLUMNS_BYTES = 100 * MB  # the contract columns of a Parquet file, uncompressed, from its footer
 
 # -- cells ------------------------------------------------------------------------------------
 MAX_CELL_CHARS = 200  # indicator code, period, locality code, value
 MAX_NOTE_CHARS = 2_000  # a note
 SHOWN_CHARS = 100  # a cell quoted in a report (row error value and message)
 STORED_VALUE_CHARS = 200  # a value kept in the stored report of a rejected file
+MAX_PROBLEMS = 100_000  # problems listed in a report (then one line with the count of the rest)
 MIN_YEAR = 2000  # periods and date cells: from this year to next year (later ones are in the future)
 MAX_ABS_VALUE = 1e15  # |value|: no indicator of a province reaches a million billion
 

@@ -315,6 +315,28 @@ def _read_csv(path: Path) -> SubmissionFrame:
         return _read_csv_stream(stream)
 
 
+def _longest_line(stream: BinaryIO) -> int | None:
+    """The line number (from 1) of the first line longer than MAX_LINE_BYTES, or None; two finds per 512 KB.
+
+    Every chunk is half the limit, so only a line that runs through a chunk without a newline can be too long.
+    """
+    limit, size = limits.MAX_LINE_BYTES, limits.MAX_LINE_BYTES // 2
+    offset, last = 0, -1  # absolute offset of the last newline seen
+    try:
+        while chunk := stream.read(size):
+            first = chunk.find(b"\n")
+            end = offset + (len(chunk) if first < 0 else first)
+            if end - last - 1 > limit:
+                stream.seek(0)
+                return stream.read(last + 1).count(b"\n") + 1
+            if first >= 0:
+                last = offset + chunk.rfind(b"\n")
+            offset += len(chunk)
+        return None
+    finally:
+        stream.seek(0)
+
+
 def _read_csv_stream(stream: BinaryIO) -> SubmissionFrame:
     head = stream.read(limits.MAX_HEADER_BYTES)
     stream.seek(0)
@@ -344,6 +366,14 @@ def _read_csv_stream(stream: BinaryIO) -> SubmissionFrame:
     if len(headers) > limits.MAX_COLUMNS:
         raise _too_many_columns(vi_count(len(headers)))
     chosen = _choose_columns(headers)
+    long = _longest_line(stream)
+    if long is not None:
+        raise _file_error(
+            f"Dòng {long} của tệp dài hơn 1 MB: không phải một dòng của bảng số liệu. Hãy nộp bảng theo mẫu.",
+            f"Line {long} of the file is longer than 1 MB: not a row of a data table. Submit the table of the "
+            "template.",
+            row=long,
+        )
     positions = sorted(chosen.values())
     problems: list[RowError] = []
     try:
@@ -767,7 +797,7 @@ def _read_parquet(path: Path) -> SubmissionFrame:
     chosen = _choose_columns(names)  # duplicated or missing columns are reported before any cell is read
     wanted = [names[p] for p in sorted(chosen.values())]
     declared = _declared_size(meta.metadata, set(wanted))
-    if declared > limits.MAX_PART_BYTES:
+    if declared > limits.MAX_PARQUET_COLUMNS_BYTES:
         raise _too_big_parquet(declared)
     try:
         table = _parquet_columns(path, wanted)
@@ -803,27 +833,36 @@ def _too_big_parquet(size: int) -> ReadError:
 
 
 def _parquet_columns(path: Path, wanted: list[str]):
-    """The wanted columns; text read as dictionaries, cut, and decoded only when the result fits the text limit."""
+    """The wanted columns. Text is read as dictionaries whatever the file's schema says (a dictionary page of one
+    1 MB string on two million rows is 2 TB once decoded), cut to KEEP_CHARS, and decoded only when the result
+    fits the text limit."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    schema = pq.ParquetFile(path).schema_arrow
-    text_columns = [n for n in wanted if pa.types.is_string(schema.field(n).type) or pa.types.is_large_string(
-        schema.field(n).type)]  # fmt: skip
-    table = pq.ParquetFile(path, read_dictionary=text_columns).read(columns=wanted)
+    parquet = pq.ParquetFile(path)
+    schema = parquet.metadata.schema
+    texts = [
+        schema.column(i).path for i in range(len(schema)) if schema.column(i).physical_type == "BYTE_ARRAY"
+    ]  # strings and binaries, by their storage
+    table = pq.ParquetFile(path, read_dictionary=[n for n in wanted if n in texts]).read(columns=wanted)
     budget = limits.MAX_TEXT_CHARS
-    for name in text_columns:
+    for name in wanted:
         column = table.column(name)
+        kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_binary(kind)
+                or pa.types.is_large_binary(kind)):  # fmt: skip
+            continue
         decoded = []
         for chunk in column.chunks:
             if not pa.types.is_dictionary(chunk.type):
                 chunk = chunk.dictionary_encode()
-            dictionary = pc.utf8_slice_codeunits(chunk.dictionary, 0, limits.KEEP_CHARS)
-            sizes = pc.binary_length(dictionary)
-            expanded = pc.sum(pc.take(sizes, chunk.indices)).as_py() or 0
-            budget -= expanded
-            if budget < 0:  # one long string repeated on every row: tens of GB once decoded
+            dictionary = chunk.dictionary
+            if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+                dictionary = pc.cast(dictionary, pa.string())  # bytes that are not UTF-8: a damaged file
+            dictionary = pc.utf8_slice_codeunits(dictionary, 0, limits.KEEP_CHARS)
+            budget -= pc.sum(pc.take(pc.utf8_length(dictionary), chunk.indices)).as_py() or 0
+            if budget < 0:  # checked before a single cell is decoded
                 raise _too_much_text()
             decoded.append(pc.take(dictionary, chunk.indices))
         table = table.set_column(table.schema.get_field_index(name), name, pa.chunked_array(decoded, pa.string()))

@@ -795,14 +795,39 @@ def _key_is_repeated(ok: pl.DataFrame) -> bool:
 _RICH = ["ind_name_vi", "ind_name_en", "ind_owner", "ind_owner_vi", "ind_owner_en", "ind_unit"]
 
 
+def _count_problems(rows: pl.DataFrame, checks: dict[str, list[tuple[pl.Expr, pl.Expr, pl.Expr]]]) -> int:
+    """How many problems (one per failing cell) the rows hold, without building their messages."""
+    per_row = pl.sum_horizontal([_fails(c).cast(pl.UInt32) for c in checks.values()])
+    return int(rows.select(pl.max_horizontal(per_row, pl.lit(1, pl.UInt32)).sum()).item())
+
+
+def _unlisted(more: int) -> RowError:
+    limit = limits.MAX_PROBLEMS
+    return RowError(
+        None,
+        None,
+        None,
+        f"… và {vi_count(more)} lỗi khác ở các dòng sau: chỉ liệt kê {vi_count(limit)} lỗi đầu. Hãy sửa các lỗi "
+        "này (thường cùng một nguyên nhân) rồi nộp lại.",
+        f"… and {more:,} more problems in the rows below: only the first {limit:,} are listed. Fix these (usually "
+        "one cause) and submit again.",
+    )
+
+
 def validate(frame: SubmissionFrame, department: str, ref: Reference, today: dt.date) -> Validated:
-    """Check every row; return the rows to store, or every problem sorted by row."""
+    """Check every row; return the rows to store, or every problem sorted by row (the first MAX_PROBLEMS of them,
+    then one line with the count of the rest: a report of millions of lines would take gigabytes)."""
     work = _prepare(frame.data, ref, department, today)
     checks = _checks(department, today)
     bad = work.select(_row_fails(today)).to_series()
     parts = []
+    unlisted = 0
     if bad.any():
-        failing = work.filter(bad).join(ref.indicators.select("_code", *_RICH), on="_code", how="left")
+        failing = work.filter(bad)
+        if failing.height > limits.MAX_PROBLEMS:  # every failing row has a problem: the first rows are enough
+            unlisted = _count_problems(failing.slice(limits.MAX_PROBLEMS), checks)
+            failing = failing.head(limits.MAX_PROBLEMS)
+        failing = failing.join(ref.indicators.select("_code", *_RICH), on="_code", how="left")
         reported = _error_rows(failing, frame, checks)
         parts += [reported, _unexplained(failing, reported)]
         ok = work.filter(~bad)
@@ -818,8 +843,13 @@ def validate(frame: SubmissionFrame, department: str, ref: Reference, today: dt.
         errors = list(frame.problems)
         if parts:
             report = pl.concat(parts, how="vertical_relaxed").sort("row", "order", maintain_order=True)
+            if report.height > limits.MAX_PROBLEMS:
+                unlisted += report.height - limits.MAX_PROBLEMS
+                report = report.head(limits.MAX_PROBLEMS)
             errors += [RowError(row, column, value, vi, en) for row, _, column, value, vi, en in report.iter_rows()]
         errors.sort(key=lambda e: -1 if e.row is None else e.row)  # stable: columns keep their order
+        if unlisted:
+            errors.append(_unlisted(unlisted))
         return Validated(frame.rows, None, errors)
     if repeated:
         ok = ok.unique(subset=_KEY, keep="first", maintain_order=True)

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import db
+from loaders.errors import ReadError
 from loaders.reading import read_submission
 from loaders.validation import _checks, _fails, _prepare, _row_fails, load_reference, validate
 
@@ -582,10 +583,16 @@ def test_cell_lengths_are_bounded_and_a_huge_note_is_never_kept(tmp_path, refere
     ok = check(tmp_path, reference, "FIN", [["FIN_REV", "2025-09", "", "1", "ê" * 2000]], header=header)
     assert ok.errors == [] and ok.clean["note"].str.len_chars().to_list() == [2000]
     huge = "Ghi chú rất dài " * 400_000  # 6.4 million characters, about 8 MB
-    result = check(tmp_path, reference, "FIN", [["FIN_REV", "2025-09", "", "1", huge]], header=header)
-    [error] = result.errors
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps([{"indicator_code": "FIN_REV", "period": "2025-09", "value": 1, "note": huge}]))
+    frame = read_submission(path)
+    assert frame.data["note"].str.len_chars().to_list() == [2001]  # the reader kept enough to know it is too long
+    [error] = validate(frame, "FIN", reference, TODAY).errors
     assert error.column == "note" and "2.000 ký tự" in error.message_vi and "2,000 characters" in error.message_en
     assert error.value.startswith("Ghi chú rất dài") and len(error.value) < 130  # cut, with the count of the rest
+    with pytest.raises(ReadError) as caught:  # in a text file, a line that long is no row of a table at all
+        check(tmp_path, reference, "FIN", [["FIN_REV", "2025-09", "", "1", huge]], header=header)
+    assert caught.value.errors[0].row == 2 and "1 MB" in caught.value.errors[0].message_vi
     for key, cell in [("indicator_code", "FIN_" + "X" * 300), ("value", "1" * 201), ("period", "2025-09" + " " * 300)]:
         row = {"indicator_code": "FIN_REV", "period": "2025-09", "locality_code": "", "value": "1"} | {key: cell}
         [error] = check(tmp_path, reference, "FIN", [list(row.values())]).errors
@@ -626,8 +633,8 @@ def test_tabs_and_line_breaks_are_a_notes_own(tmp_path, reference):
 def test_the_stored_report_keeps_values_cut(tmp_path, catalogue_db):
     from loaders.ingest import submit_file
 
-    path = tmp_path / "s.csv"
-    path.write_text("indicator_code,period,value\nFIN_REV,2025-09," + "9" * 5_000_000 + "\n")  # a 5 MB value
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps([{"indicator_code": "FIN_REV", "period": "2025-09", "value": "9" * 5_000_000}]))
     result = submit_file(path, "FIN", db_path=catalogue_db, now=dt.datetime(2025, 10, 20, 9))
     assert result.status == "rejected"
     with db.read(catalogue_db) as con:
