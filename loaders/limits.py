@@ -22,7 +22,7 @@ MB = 1 << 20
 # -- files ------------------------------------------------------------------------------------
 MAX_FILE_BYTES = 100 * MB  # any format, on the command line too (the page takes 50 MB)
 MAX_JSON_BYTES = 50 * MB  # JSON is parsed whole into Python objects: ~10x its size
-MAX_ROWS = 2_000_000  # data rows, every format (a sheet holds at most 1,048,576)
+MAX_ROWS = 1_048_575  # data rows, every format: a sheet's own limit (1,048,576 rows with its header)
 MAX_COLUMNS = 16_384  # a spreadsheet's own limit
 MAX_TEXT_CHARS = 100_000_000  # characters of the contract columns once read (a shared string counts every use)
 HEADER_SEARCH_ROWS = 20  # the header row is looked for among a sheet's first 20 non-empty rows
@@ -35,7 +35,7 @@ MAX_PART_BYTES = 512 * MB  # one part (a sheet's XML) once inflated
 MAX_UNZIPPED_BYTES = 1024 * MB  # all the parts read, once inflated
 MAX_ZIP_RATIO = 200  # inflated / compressed, for a part over 1 MB (spreadsheet XML packs 5-30x)
 MAX_SMALL_PART_BYTES = 64 * MB  # workbook, relationships, styles: small in any real file
-MAX_PARQUET_COLUMNS_BYTES = 100 * MB  # the contract columns of a Parquet file, uncompressed, from its footer
+MAX_PARQUET_COLUMNS_BYTES = 64 * MB  # the contract columns of a Parquet file, uncompressed, from its footer
 
 # -- cells ------------------------------------------------------------------------------------
 MAX_CELL_CHARS = 200  # indicator code, period, locality code, value

@@ -860,8 +860,11 @@ def _parquet_columns(path: Path, wanted: list[str]):
             dictionary = chunk.dictionary
             if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
                 dictionary = pc.cast(dictionary, pa.string())  # bytes that are not UTF-8: a damaged file
-            dictionary = pc.utf8_slice_codeunits(dictionary, 0, limits.KEEP_CHARS)
-            budget -= pc.sum(pc.take(pc.utf8_length(dictionary), chunk.indices)).as_py() or 0
+            lengths = pc.utf8_length(dictionary)
+            if (pc.max(lengths).as_py() or 0) > limits.KEEP_CHARS:
+                dictionary = pc.utf8_slice_codeunits(dictionary, 0, limits.KEEP_CHARS)
+                lengths = pc.utf8_length(dictionary)
+            budget -= pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0
             if budget < 0:  # checked before a single cell is decoded
                 raise _too_much_text()
             decoded.append(pc.take(dictionary, chunk.indices))

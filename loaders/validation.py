@@ -139,7 +139,7 @@ def _dense_id(expr: pl.Expr) -> pl.Expr:
 
 def _code_table(raw: pl.Series, ref: Reference, department: str) -> pl.DataFrame:
     table = pl.DataFrame({"_raw": raw}).with_columns(pl.col("_raw").str.strip_chars().str.to_uppercase().alias("_code"))
-    table = table.join(ref.indicators, on="_code", how="left").select(
+    table = table.join(ref.indicators, on="_code", how="left", maintain_order="left").select(
         "_raw",
         "_code",
         pl.col("ind_owner").is_not_null().alias("known"),
@@ -172,13 +172,34 @@ def _locality_table(raw: pl.Series, ref: Reference) -> pl.DataFrame:
     )
 
 
+_PERIOD_BATCH = 50_000
+
+
 def _period_table(raw: pl.Series, today: dt.date) -> pl.DataFrame:
     """Each distinct period text: canonical form, frequency, bounds, and why it is refused before any check ran.
 
-    ``p_flag``: 'digits' (a digit of another script), 'old' or 'late' (a year out of the window).
+    ``p_flag``: 'digits' (a digit of another script), 'old' or 'late' (a year out of the window). The texts are
+    parsed in batches, so a file of two million distinct texts never holds them all as Python objects.
     """
+    schema = {
+        "_raw": pl.Utf8,
+        "p_canon": pl.Utf8,
+        "p_freq": _FREQ,
+        "p_start": pl.Date,
+        "p_end": pl.Date,
+        "p_flag": pl.Utf8,
+    }
+    frames = [
+        pl.DataFrame(_parse_periods(raw.slice(at, _PERIOD_BATCH).to_list(), today), schema=schema)
+        for at in range(0, max(raw.len(), 1), _PERIOD_BATCH)
+    ]
+    table = pl.concat(frames) if len(frames) > 1 else frames[0]
+    return table.with_columns(_dense_id(pl.col("p_canon")).alias("_period_id"))
+
+
+def _parse_periods(texts: list[str], today: dt.date) -> dict[str, list]:
     out: dict[str, list] = {"_raw": [], "p_canon": [], "p_freq": [], "p_start": [], "p_end": [], "p_flag": []}
-    for text in raw.to_list():
+    for text in texts:
         found = flag = None
         if len(text) > limits.MAX_CELL_CHARS:
             pass  # refused by its length
@@ -199,15 +220,7 @@ def _period_table(raw: pl.Series, today: dt.date) -> pl.DataFrame:
         out["p_start"].append(found.start if dated else None)
         out["p_end"].append(found.end if dated else None)
         out["p_flag"].append(flag)
-    schema = {
-        "_raw": pl.Utf8,
-        "p_canon": pl.Utf8,
-        "p_freq": _FREQ,
-        "p_start": pl.Date,
-        "p_end": pl.Date,
-        "p_flag": pl.Utf8,
-    }
-    return pl.DataFrame(out, schema=schema).with_columns(_dense_id(pl.col("p_canon")).alias("_period_id"))
+    return out
 
 
 def _date_table(pairs: pl.DataFrame) -> pl.DataFrame:
@@ -223,8 +236,22 @@ def _date_table(pairs: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(out, schema=schema)
 
 
+_HASHED = 100_000  # distinct values looked up through a hash map; past this, by their sorted rank
+
+
+def _sorted(table: pl.DataFrame) -> pl.DataFrame:
+    """A table of distinct values in the order _index's rank assumes (built sorted; kept so whatever it joined)."""
+    return table.sort("_raw") if table.height > _HASHED and not table["_raw"].is_sorted() else table
+
+
 def _index(column: str, table: pl.DataFrame) -> pl.Expr:
-    """Each row's position in a table of distinct values: a hash lookup, not a string join."""
+    """Each row's position in a table of distinct values (sorted): a hash lookup, not a string join.
+
+    A column of a million distinct values (a file of garbage) would make the hash map weigh hundreds of MB: its
+    rank among the sorted distinct values is the same position, found by a sort instead.
+    """
+    if table.height > _HASHED:
+        return (pl.col(column).rank("dense") - 1).cast(pl.UInt32).alias(column)
     positions = pl.int_range(0, table.height, eager=True)
     return pl.col(column).replace_strict(table["_raw"], positions, return_dtype=pl.UInt32).alias(column)
 
@@ -280,16 +307,24 @@ def _prepare(data: pl.DataFrame, ref: Reference, department: str, today: dt.date
     )
     raw = ["_raw_code", "_raw_loc", "_raw_period"]
     # One pass each for the distinct values and for the lookups: polars runs the columns in parallel.
-    distinct = work.select(pl.col(c).unique().implode() for c in raw).row(0)
-    codes = _code_table(pl.Series(distinct[0], dtype=pl.Utf8), ref, department)
-    localities = _locality_table(pl.Series(distinct[1], dtype=pl.Utf8), ref)
-    texts = _period_table(pl.Series(distinct[2], dtype=pl.Utf8), today)
-    index = work.select(_index("_raw_code", codes), _index("_raw_loc", localities), _index("_raw_period", texts))
+    distinct = work.select(pl.col(c).unique().sort().implode() for c in raw)  # sorted: see _index
+    many = [distinct[c].list.len().item() > _HASHED for c in raw]
+    # A column of many distinct values (a file of garbage) is not looked up through a table of them: codes and
+    # localities are normalised row by row (their tables would be as long as the file); periods, parsed in
+    # Python, still once per distinct text, are found by rank.
+    codes = _code_table(work["_raw_code"] if many[0] else distinct["_raw_code"].explode(), ref, department)
+    localities = _locality_table(work["_raw_loc"] if many[1] else distinct["_raw_loc"].explode(), ref)
+    texts = _sorted(_period_table(distinct["_raw_period"].explode(), today))
+    del distinct
+    index = work.select(
+        *[_index(c, t) for c, t, m in (("_raw_code", codes, many[0]), ("_raw_loc", localities, many[1])) if not m],
+        _index("_raw_period", texts),
+    )
     work = pl.concat(
         [
             work,
-            _gather(work, "_raw_code", index["_raw_code"], codes, "_code"),
-            _gather(work, "_raw_loc", index["_raw_loc"], localities, "_loc"),
+            codes.drop("_raw") if many[0] else _gather(work, "_raw_code", index["_raw_code"], codes, "_code"),
+            localities.drop("_raw") if many[1] else _gather(work, "_raw_loc", index["_raw_loc"], localities, "_loc"),
             _gather(work, "_raw_period", index["_raw_period"], texts, "p_canon"),
         ],
         how="horizontal",

@@ -539,6 +539,7 @@ class Ods:
         while True:
             while queue:
                 number, cells, repeat = queue.popleft()
+                cells = cells[: table.width]  # parsed before the header set the width, perhaps
                 for offset in range(repeat):
                     yield number + offset, cells if offset == 0 else list(cells)
             if id(table) in handler.ended or handler.finished:

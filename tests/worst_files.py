@@ -29,13 +29,28 @@ def _period(i: int) -> str:
 # --------------------------------------------------------------------------- text
 
 
-def csv_two_million_bad_rows(folder: Path) -> Path:
-    """2,000,000 rows (the row limit), every one an unknown indicator: a report of 2 million problems."""
-    path = folder / "csv_two_million_bad_rows.csv"
+ROWS = 1_048_575  # limits.MAX_ROWS
+
+
+def csv_every_row_wrong_at_the_row_limit(folder: Path) -> Path:
+    """1,048,575 rows (the row limit), every one an unknown indicator: a report of a million problems."""
+    path = folder / "csv_every_row_wrong_at_the_row_limit.csv"
     with open(path, "w", encoding="utf-8") as out:
         out.write(HEADER)
-        for start in range(0, 2_000_000, 100_000):
-            out.write("".join(f"XXX_{i % 7},2025-01,,{i},\n" for i in range(start, start + 100_000)))
+        for start in range(0, ROWS, 100_000):
+            out.write("".join(f"XXX_{i % 7},2025-01,,{i},\n" for i in range(start, min(start + 100_000, ROWS))))
+    return path
+
+
+def csv_distinct_cells_at_the_row_limit(folder: Path) -> Path:
+    """1,048,575 rows (~80 MB), every code, period, locality, value and note distinct: no table of distinct
+    values is small."""
+    path = folder / "csv_distinct_cells_at_the_row_limit.csv"
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(HEADER)
+        for start in range(0, ROWS, 100_000):
+            stop = min(start + 100_000, ROWS)
+            out.write("".join(f"X{i},2025-{i},{i:07d},{i}.5,ghi chú số {i:030d}\n" for i in range(start, stop)))
     return path
 
 
@@ -61,7 +76,7 @@ def csv_one_cell_of_99_mb(folder: Path) -> Path:
 
 
 def csv_past_the_row_limit(folder: Path) -> Path:
-    """3,000,000 short rows: refused at 2,000,001 while reading."""
+    """3,000,000 short rows: refused at the row limit while reading."""
     path = folder / "csv_past_the_row_limit.csv"
     with open(path, "w", encoding="utf-8") as out:
         out.write("indicator_code,period,value\n")
@@ -166,12 +181,14 @@ def xlsx_one_long_shared_string_on_every_row(folder: Path) -> Path:
 
 
 def xlsx_a_million_cells_in_one_row(folder: Path) -> Path:
-    """One row of 2,000,000 cells (all past the last column): a tree parser builds every one of them."""
+    """One row of 1,000,000 cells with distinct values, all past the last column (a tree parser builds each)."""
 
     def rows(out) -> None:
         out.write(b'<row r="2"><c r="A2" t="inlineStr"><is><t>FIN_REV</t></is></c>')
-        for _ in range(200):
-            out.write(b'<c r="XFE2"><v>1</v></c>' * 10_000)
+        for start in range(0, 1_000_000, 10_000):
+            out.write(
+                "".join(f'<c r="XFE2"><v>{i * 7919 % 1_000_003}</v></c>' for i in range(start, start + 10_000)).encode()
+            )
         out.write(b"</row>")
 
     return _xlsx(folder / "xlsx_a_million_cells_in_one_row.xlsx", rows)
@@ -253,8 +270,8 @@ def ods_one_cell_repeated_over_the_whole_sheet(folder: Path) -> Path:
 
 
 def parquet_dictionary_bomb_in_an_ignored_column(folder: Path) -> Path:
-    """2,000,000 rows; an ignored column holds one 1 MB string on every row, dictionary-encoded (2 TB decoded)."""
-    rows = 2_000_000
+    """1,048,575 rows; an ignored column holds one 1 MB string on every row, dictionary-encoded (1 TB decoded)."""
+    rows = ROWS
     long = pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()), pa.array(["x" * (1 << 20)]))
     table = pa.table(
         {
@@ -270,8 +287,8 @@ def parquet_dictionary_bomb_in_an_ignored_column(folder: Path) -> Path:
 
 
 def parquet_dictionary_bomb_in_the_notes(folder: Path) -> Path:
-    """2,000,000 rows whose note is one 1 MB string, dictionary-encoded."""
-    rows = 2_000_000
+    """1,048,575 rows whose note is one 1 MB string, dictionary-encoded."""
+    rows = ROWS
     table = pa.table(
         {
             "indicator_code": pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()), pa.array(["FIN_REV"])),
@@ -285,9 +302,9 @@ def parquet_dictionary_bomb_in_the_notes(folder: Path) -> Path:
     return path
 
 
-def parquet_two_million_distinct_rows(folder: Path) -> Path:
-    """2,000,000 rows (the limit), every cell distinct text, notes of 40 characters."""
-    rows = 2_000_000
+def parquet_distinct_rows_at_the_size_limit(folder: Path) -> Path:
+    """650,000 rows, every cell distinct text, notes of 40 characters: just under the size limit, read whole."""
+    rows = 650_000
     table = pa.table(
         {
             "indicator_code": pa.array([f"X{i}" for i in range(rows)]),
@@ -297,7 +314,7 @@ def parquet_two_million_distinct_rows(folder: Path) -> Path:
             "note": pa.array([f"ghi chú số {i:030d}" for i in range(rows)]),
         }
     )
-    path = folder / "parquet_two_million_distinct_rows.parquet"
+    path = folder / "parquet_distinct_rows_at_the_size_limit.parquet"
     pq.write_table(table, path, compression="zstd")
     return path
 
@@ -306,7 +323,7 @@ def parquet_two_million_distinct_rows(folder: Path) -> Path:
 
 
 def json_tiny_records_to_the_size_limit(folder: Path) -> Path:
-    """~50 MB of the smallest records: 4 million objects, refused at 2,000,001 while parsing."""
+    """~50 MB of the smallest records: 4 million objects, refused at the row limit while parsing."""
     path = folder / "json_tiny_records_to_the_size_limit.json"
     count = (50 * (1 << 20) - 100) // len('{"value":1},')
     path.write_text("[" + '{"value":1},' * (count - 1) + '{"value":1}]')
@@ -314,21 +331,22 @@ def json_tiny_records_to_the_size_limit(folder: Path) -> Path:
 
 
 def json_records_at_the_size_limit(folder: Path) -> Path:
-    """~50 MB: 500,000 full records with distinct notes, every one rejected (unknown indicator)."""
+    """~48 MB: 330,000 full records with distinct notes, every one rejected (unknown indicator)."""
     path = folder / "json_records_at_the_size_limit.json"
     records = [
         {"indicator_code": f"X{i}", "period": "2025-01", "locality_code": "", "value": i, "note": f"ghi chú {i:040d}"}
-        for i in range(500_000)
+        for i in range(330_000)
     ]
     path.write_text(json.dumps(records, ensure_ascii=False))
     return path
 
 
 BUILDERS: list[Callable[[Path], Path]] = [
-    csv_two_million_bad_rows,
+    csv_every_row_wrong_at_the_row_limit,
     csv_longest_notes_near_the_size_limit,
     csv_one_cell_of_99_mb,
     csv_past_the_row_limit,
+    csv_distinct_cells_at_the_row_limit,
     cp1258_near_the_size_limit,
     xlsx_a_cell_in_the_last_column_of_every_row,
     xlsx_one_long_shared_string_on_every_row,
@@ -338,7 +356,7 @@ BUILDERS: list[Callable[[Path], Path]] = [
     ods_one_cell_repeated_over_the_whole_sheet,
     parquet_dictionary_bomb_in_an_ignored_column,
     parquet_dictionary_bomb_in_the_notes,
-    parquet_two_million_distinct_rows,
+    parquet_distinct_rows_at_the_size_limit,
     json_tiny_records_to_the_size_limit,
     json_records_at_the_size_limit,
 ]
