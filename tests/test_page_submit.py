@@ -229,7 +229,7 @@ def test_a_busy_database_is_a_clear_message(demo_copy, monkeypatch):
 
 def test_an_unreadable_file_is_a_report_not_a_traceback(demo_copy):
     at = _upload(_app("stc").run(), "hong.xlsx", b"\x00\x01 not a workbook", XLSX)
-    assert at.error and at.error[0].value.startswith("Tệp bị từ chối")
+    assert at.error and at.error[0].value.startswith("Không đọc được tệp")
     assert len(at.dataframe[-1].value) >= 1
 
 
@@ -343,8 +343,9 @@ def test_a_refused_format_is_said_in_vietnamese_on_the_page(demo_copy):
             archive.writestr("xl/workbook.bin", b"\x00")
         data = out.getvalue()
     at = _upload(_app("stc").run(), "so_lieu.xlsb", data, "application/octet-stream")
-    assert at.error and at.error[0].value.startswith("Tệp bị từ chối")
-    message = at.table[0].value["Nội dung"].iloc[0]
+    assert at.error and at.error[0].value.startswith("Không đọc được tệp")
+    report = next(d.value for d in at.dataframe if "Nội dung" in d.value.columns)
+    message = report["Nội dung"].iloc[0]
     assert ".xlsb" in message and "Lưu thành" in message  # what was found, and how to save it
     assert queries.submissions(demo_copy, "STC", limit=1)["unreadable"][0]  # kept, marked unreadable
 
@@ -371,6 +372,8 @@ def test_headline_for_each_outcome():
     accepted = view.Outcome("STC", "a.csv", "accepted", 3, 2, 1, 9)
     assert view.headline(accepted, t, str) == ("success", "submit.accepted|file=a.csv,new=2,revised=1,rows=3")
     assert view.headline(view.Outcome("STC", "a.csv", "unchanged", 3), t, str)[0] == "info"
+    unreadable = view.Outcome("STC", "a.pdf", "rejected", 0, errors=[{"row": None}])
+    assert view.headline(unreadable, t, str) == ("error", "submit.unreadable|file=a.pdf")
 
 
 def test_submission_time_is_on_the_dashboards_day():

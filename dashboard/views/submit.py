@@ -174,6 +174,8 @@ def report_display(report: pl.DataFrame, t: Callable[..., str]) -> pl.DataFrame:
 
 def headline(outcome: Outcome, t: Callable[..., str], num: Callable[[int], str]) -> tuple[str, str]:
     """The kind of box (success | info | error) and its one-line headline."""
+    if outcome.status == "rejected" and outcome.rows == 0:  # no row could be read (db.queries: unreadable)
+        return "error", t("submit.unreadable", file=outcome.file_name)
     if outcome.status == "rejected":
         return "error", t("submit.rejected", file=plain(outcome.file_name), n=num(len(outcome.errors)))
     if outcome.status == "unchanged":
