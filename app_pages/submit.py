@@ -48,7 +48,7 @@ if not own:
     st.warning(view.refusal(ctx.account, ctx.lang, ctx.t), icon=":material/lock:")
 else:
     upload = st.file_uploader(
-        ctx.t("submit.uploader"), type=list(view.UPLOAD_TYPES), key="submit_file", help=ctx.t("submit.uploader_help"),
+        ctx.t("submit.uploader"), type=None, key="submit_file", help=ctx.t("submit.uploader_help"),
         on_change=lambda: st.session_state.pop(OUTCOME, None),
     )  # fmt: skip
     if st.button(ctx.t("submit.send"), type="primary", key="submit_send", disabled=upload is None) and upload:

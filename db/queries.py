@@ -286,6 +286,7 @@ def submissions_sql(
 SELECT s.id, s.department, d.name_vi AS department_name_vi, d.name_en AS department_name_en,
        s.file_name, s.submitted_at, s.submitted_by, s.status, s.rows, s.new_rows, s.revised_rows,
        CASE WHEN json_type(s.errors) = 'ARRAY' THEN json_array_length(s.errors) ELSE 0 END::INTEGER AS n_errors,
+       (s.status = 'rejected' AND s.rows = 0) AS unreadable,
        CAST(s.errors AS VARCHAR) AS errors
 FROM submissions s LEFT JOIN departments d ON d.code = s.department
 {_where(clauses)}
@@ -302,7 +303,12 @@ def submissions(
 
     Columns: id, department, department_name_vi, department_name_en, file_name,
     submitted_at, submitted_by, status, rows, new_rows, revised_rows, n_errors,
-    errors (the JSON report as text).
+    unreadable, errors (the JSON report as text).
+
+    ``unreadable``: a rejected file of which no row could be read (a wrong format, a damaged or
+    password-protected file, no header): the loader refuses such a file before any row is checked,
+    so it records 0 rows, while a file rejected for its content always has rows. It is kept, and
+    counted apart from content rejections on /quality.
     """
     sql, params = submissions_sql(department, status, limit)
     return _query(sql, params, path)

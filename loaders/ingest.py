@@ -43,7 +43,7 @@ import json
 import os
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -56,6 +56,7 @@ from auth.audit import SUBMISSION_DENIED
 from auth.errors import PermissionDenied
 from auth.roles import authorize_submission, check_can_submit
 from db import audit
+from loaders import limits
 from loaders.errors import (
     Change,
     FileUnreadable,
@@ -269,14 +270,20 @@ def clean_reason(reason: str | None) -> str | None:
 STORED_PROBLEMS = 1_000
 
 
+def _stored(error: RowError) -> RowError:
+    """A problem as the record keeps it: the value cut to STORED_VALUE_CHARS, control characters visible."""
+    return error if error.value is None else replace(error, value=limits.shown(error.value, limits.STORED_VALUE_CHARS))
+
+
 def stored_report(errors: list[RowError]) -> list[RowError]:
     """What the submissions table keeps of a report: the first problems and, past them, one line with the count.
 
     The person who sent the file gets every problem (CONTRACT §3); the record keeps enough to say why, so a
-    50 MB file of bad rows cannot grow the database by hundreds of megabytes.
+    50 MB file of bad rows cannot grow the database by hundreds of megabytes. A value is kept up to
+    ``limits.STORED_VALUE_CHARS`` characters (a 100 MB cell is never stored whole).
     """
     if len(errors) <= STORED_PROBLEMS:
-        return errors
+        return [_stored(e) for e in errors]
     more, total, kept = len(errors) - STORED_PROBLEMS, len(errors), STORED_PROBLEMS
     summary = RowError(
         None,
@@ -285,7 +292,7 @@ def stored_report(errors: list[RowError]) -> list[RowError]:
         f"… và {vi_count(more)} lỗi khác (tổng {vi_count(total)}); chỉ lưu {vi_count(kept)} lỗi đầu.",
         f"… and {more:,} more problems ({total:,} in all); only the first {kept:,} are kept.",
     )
-    return [*errors[:STORED_PROBLEMS], summary]
+    return [*(_stored(e) for e in errors[:STORED_PROBLEMS]), summary]
 
 
 # -- step 1: the check, without a lock ------------------------------------------------------------
@@ -379,7 +386,7 @@ def preview_file(
     username = account.username if account is not None else None
     preview = Preview(
         department=department,
-        file_name=path.name,
+        file_name=limits.file_label(path.name),  # any name: bytes that are not UTF-8, an escape, a long name
         file_hash=digest,
         received_at=received_at,
         rows=0 if frame is None else frame.rows,

@@ -25,12 +25,14 @@ Rules where the contract is silent:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import duckdb
 import polars as pl
 
-from loaders.errors import RowError
+from loaders import limits
+from loaders.errors import RowError, vi_count
 from loaders.reading import DATE, NUM, SubmissionFrame
 from rules import calendar as periods
 
@@ -50,11 +52,16 @@ FREQ_EXAMPLE = {
     "annual": "2025",
 }
 
-_PLAIN = r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$"
-_VIETNAMESE = r"^[+-]?(\d{1,3}(\.\d{3})+(,\d+)?|\d+,\d+)$"
-_AMBIGUOUS = r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$"
+# Digits are ASCII 0-9 only, in values and periods alike: a full-width or Arabic-Indic digit is refused with
+# its own message (a Unicode-aware \d would let it through a pattern and into a cast).
+_PLAIN = r"^[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
+_VIETNAMESE = r"^[+-]?([0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?|[0-9]+,[0-9]+)$"
+_AMBIGUOUS = r"^[+-]?[1-9][0-9]{0,2}[.,][0-9]{3}$"
 _NOT_FINITE = r"(?i)^[+-]?(nan|inf|infinity)$"
-_LOCALITY_NUMBER = r"^\d{1,5}(\.0+)?$"
+_OTHER_DIGIT = r"[\d&&[^0-9]]"  # a decimal digit of another script: １, ١, ๑ ...
+_OTHER_DIGIT_PY = re.compile(r"(?![0-9])\d")
+_CONTROL_IN_NOTE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # tab and newline are a note's own
+_LOCALITY_NUMBER = r"^[0-9]{1,5}(\.0+)?$"
 _KEY = ["_code", "_period", "_loc"]
 
 _IND_SCHEMA = {
@@ -111,6 +118,20 @@ def _parse_period(text: str) -> periods.Period | None:
     return found if found is not None else periods.parse_any(text)
 
 
+def _last_year(today: dt.date) -> int:
+    """The latest year a period may fall in: next year's first period is refused as in the future, with its name."""
+    return today.year + 1
+
+
+def _year_flag(year: int, today: dt.date) -> str | None:
+    """'old' before limits.MIN_YEAR, 'late' after next year: no dates are computed for either (year 0, 9999)."""
+    if year < limits.MIN_YEAR:
+        return "old"
+    if year > _last_year(today):
+        return "late"
+    return None
+
+
 def _dense_id(expr: pl.Expr) -> pl.Expr:
     """The same small integer for equal values (keys of the duplicate check)."""
     return expr.rank("dense").cast(pl.UInt64)
@@ -118,7 +139,7 @@ def _dense_id(expr: pl.Expr) -> pl.Expr:
 
 def _code_table(raw: pl.Series, ref: Reference, department: str) -> pl.DataFrame:
     table = pl.DataFrame({"_raw": raw}).with_columns(pl.col("_raw").str.strip_chars().str.to_uppercase().alias("_code"))
-    table = table.join(ref.indicators, on="_code", how="left").select(
+    table = table.join(ref.indicators, on="_code", how="left", maintain_order="left").select(
         "_raw",
         "_code",
         pl.col("ind_owner").is_not_null().alias("known"),
@@ -151,17 +172,55 @@ def _locality_table(raw: pl.Series, ref: Reference) -> pl.DataFrame:
     )
 
 
-def _period_table(raw: pl.Series) -> pl.DataFrame:
-    out: dict[str, list] = {"_raw": [], "p_canon": [], "p_freq": [], "p_start": [], "p_end": []}
-    for text in raw.to_list():
-        found = _parse_period(text.strip())
+_PERIOD_BATCH = 50_000
+
+
+def _period_table(raw: pl.Series, today: dt.date) -> pl.DataFrame:
+    """Each distinct period text: canonical form, frequency, bounds, and why it is refused before any check ran.
+
+    ``p_flag``: 'digits' (a digit of another script), 'old' or 'late' (a year out of the window). The texts are
+    parsed in batches, so a file of two million distinct texts never holds them all as Python objects.
+    """
+    schema = {
+        "_raw": pl.Utf8,
+        "p_canon": pl.Utf8,
+        "p_freq": _FREQ,
+        "p_start": pl.Date,
+        "p_end": pl.Date,
+        "p_flag": pl.Utf8,
+    }
+    frames = [
+        pl.DataFrame(_parse_periods(raw.slice(at, _PERIOD_BATCH).to_list(), today), schema=schema)
+        for at in range(0, max(raw.len(), 1), _PERIOD_BATCH)
+    ]
+    table = pl.concat(frames) if len(frames) > 1 else frames[0]
+    return table.with_columns(_dense_id(pl.col("p_canon")).alias("_period_id"))
+
+
+def _parse_periods(texts: list[str], today: dt.date) -> dict[str, list]:
+    out: dict[str, list] = {"_raw": [], "p_canon": [], "p_freq": [], "p_start": [], "p_end": [], "p_flag": []}
+    for text in texts:
+        found = flag = None
+        if len(text) > limits.MAX_CELL_CHARS:
+            pass  # refused by its length
+        elif _OTHER_DIGIT_PY.search(text):
+            flag = "digits"
+        else:
+            try:
+                found = _parse_period(text.strip())
+            except (ValueError, OverflowError):  # a week of year 0: the calendar ends before the parser does
+                year = re.search(r"[0-9]{4}", text)
+                flag = _year_flag(int(year.group()), today) if year else None
+            else:
+                flag = None if found is None else _year_flag(found.year, today)
+        dated = found is not None and flag is None
         out["_raw"].append(text)
         out["p_canon"].append(None if found is None else str(found))
         out["p_freq"].append(None if found is None else found.frequency)
-        out["p_start"].append(None if found is None else found.start)
-        out["p_end"].append(None if found is None else found.end)
-    schema = {"_raw": pl.Utf8, "p_canon": pl.Utf8, "p_freq": _FREQ, "p_start": pl.Date, "p_end": pl.Date}
-    return pl.DataFrame(out, schema=schema).with_columns(_dense_id(pl.col("p_canon")).alias("_period_id"))
+        out["p_start"].append(found.start if dated else None)
+        out["p_end"].append(found.end if dated else None)
+        out["p_flag"].append(flag)
+    return out
 
 
 def _date_table(pairs: pl.DataFrame) -> pl.DataFrame:
@@ -177,8 +236,22 @@ def _date_table(pairs: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(out, schema=schema)
 
 
+_HASHED = 100_000  # distinct values looked up through a hash map; past this, by their sorted rank
+
+
+def _sorted(table: pl.DataFrame) -> pl.DataFrame:
+    """A table of distinct values in the order _index's rank assumes (built sorted; kept so whatever it joined)."""
+    return table.sort("_raw") if table.height > _HASHED and not table["_raw"].is_sorted() else table
+
+
 def _index(column: str, table: pl.DataFrame) -> pl.Expr:
-    """Each row's position in a table of distinct values: a hash lookup, not a string join."""
+    """Each row's position in a table of distinct values (sorted): a hash lookup, not a string join.
+
+    A column of a million distinct values (a file of garbage) would make the hash map weigh hundreds of MB: its
+    rank among the sorted distinct values is the same position, found by a sort instead.
+    """
+    if table.height > _HASHED:
+        return (pl.col(column).rank("dense") - 1).cast(pl.UInt32).alias(column)
     positions = pl.int_range(0, table.height, eager=True)
     return pl.col(column).replace_strict(table["_raw"], positions, return_dtype=pl.UInt32).alias(column)
 
@@ -206,8 +279,22 @@ def _typed(data: pl.DataFrame, key: str, suffix: str, dtype: pl.DataType) -> pl.
     return pl.col(name) if name in data.columns else pl.lit(None, dtype).alias(name)
 
 
-def _prepare(data: pl.DataFrame, ref: Reference, department: str) -> pl.DataFrame:
+def _normalised(data: pl.DataFrame) -> pl.DataFrame:
+    """Every text cell in Unicode NFC (Windows-1258 and macOS write tone marks apart); a note's line ends as LF."""
+    texts = [k for k in ("indicator_code", "period", "locality_code", "value", "note") if k in data.columns]
+    # ASCII is NFC already: only a column holding other characters pays for the normalisation.
+    wider = data.select((pl.col(k).str.len_bytes() != pl.col(k).str.len_chars()).any() for k in texts).row(0)
+    out = [pl.col(k).str.normalize("NFC") for k, other in zip(texts, wider, strict=True) if other]
+    if "note" in data.columns and data["note"].str.contains("\r", literal=True).any():
+        note = pl.col("note").str.normalize("NFC") if wider[-1] else pl.col("note")
+        out = [e for e in out if e.meta.output_name() != "note"]
+        out.append(note.str.replace_all("\r\n", "\n", literal=True).str.replace_all("\r", "\n", literal=True))
+    return data.with_columns(out) if out else data
+
+
+def _prepare(data: pl.DataFrame, ref: Reference, department: str, today: dt.date) -> pl.DataFrame:
     """Normalised code, locality, period and value next to the cells as found, with the indicator's rules."""
+    data = _normalised(data)
     work = data.with_columns(
         _text(data, "locality_code"),
         _text(data, "note"),
@@ -220,22 +307,37 @@ def _prepare(data: pl.DataFrame, ref: Reference, department: str) -> pl.DataFram
     )
     raw = ["_raw_code", "_raw_loc", "_raw_period"]
     # One pass each for the distinct values and for the lookups: polars runs the columns in parallel.
-    distinct = work.select(pl.col(c).unique().implode() for c in raw).row(0)
-    codes = _code_table(pl.Series(distinct[0], dtype=pl.Utf8), ref, department)
-    localities = _locality_table(pl.Series(distinct[1], dtype=pl.Utf8), ref)
-    texts = _period_table(pl.Series(distinct[2], dtype=pl.Utf8))
-    index = work.select(_index("_raw_code", codes), _index("_raw_loc", localities), _index("_raw_period", texts))
+    distinct = work.select(pl.col(c).unique().sort().implode() for c in raw)  # sorted: see _index
+    many = [distinct[c].list.len().item() > _HASHED for c in raw]
+    # A column of many distinct values (a file of garbage) is not looked up through a table of them: codes and
+    # localities are normalised row by row (their tables would be as long as the file); periods, parsed in
+    # Python, still once per distinct text, are found by rank.
+    codes = _code_table(work["_raw_code"] if many[0] else distinct["_raw_code"].explode(), ref, department)
+    localities = _locality_table(work["_raw_loc"] if many[1] else distinct["_raw_loc"].explode(), ref)
+    texts = _sorted(_period_table(distinct["_raw_period"].explode(), today))
+    del distinct
+    index = work.select(
+        *[_index(c, t) for c, t, m in (("_raw_code", codes, many[0]), ("_raw_loc", localities, many[1])) if not m],
+        _index("_raw_period", texts),
+    )
     work = pl.concat(
         [
             work,
-            _gather(work, "_raw_code", index["_raw_code"], codes, "_code"),
-            _gather(work, "_raw_loc", index["_raw_loc"], localities, "_loc"),
+            codes.drop("_raw") if many[0] else _gather(work, "_raw_code", index["_raw_code"], codes, "_code"),
+            localities.drop("_raw") if many[1] else _gather(work, "_raw_loc", index["_raw_loc"], localities, "_loc"),
             _gather(work, "_raw_period", index["_raw_period"], texts, "p_canon"),
         ],
         how="horizontal",
     ).with_columns(pl.col("period" + DATE).alias("_pdate"))
     if work["_pdate"].null_count() < work.height:
-        dated = work.filter(pl.col("_pdate").is_not_null() & pl.col("ind_frequency").is_not_null())
+        year = pl.col("_pdate").dt.year()
+        outside = (
+            pl.when(year < limits.MIN_YEAR).then(pl.lit("old")).when(year > _last_year(today)).then(pl.lit("late"))
+        )
+        work = work.with_columns(outside.alias("d_flag"))
+        dated = work.filter(
+            pl.col("_pdate").is_not_null() & pl.col("ind_frequency").is_not_null() & pl.col("d_flag").is_null()
+        )
         table = _date_table(dated.select("_pdate", pl.col("ind_frequency").cast(pl.Utf8)).unique())
         work = work.join(table, on=["_pdate", "ind_frequency"], how="left", maintain_order="left")
         on_date = pl.col("_pdate").is_not_null()
@@ -243,11 +345,15 @@ def _prepare(data: pl.DataFrame, ref: Reference, department: str) -> pl.DataFram
             pl.when(on_date).then(pl.col("d_canon")).otherwise(pl.col("p_canon")).alias("_period"),
             pl.when(on_date).then(pl.col("d_start")).otherwise(pl.col("p_start")).alias("_start"),
             pl.when(on_date).then(pl.col("d_end")).otherwise(pl.col("p_end")).alias("_end"),
+            pl.when(on_date).then(pl.col("d_flag")).otherwise(pl.col("p_flag")).alias("_pflag"),
             pl.lit(None, pl.UInt64).alias("_period_id"),  # dates: the duplicate check compares texts
         )
     else:
         work = work.with_columns(
-            pl.col("p_canon").alias("_period"), pl.col("p_start").alias("_start"), pl.col("p_end").alias("_end")
+            pl.col("p_canon").alias("_period"),
+            pl.col("p_start").alias("_start"),
+            pl.col("p_end").alias("_end"),
+            pl.col("p_flag").alias("_pflag"),
         )
     return work.with_columns(_value_columns(work))
 
@@ -272,7 +378,11 @@ def _value_columns(work: pl.DataFrame) -> list[pl.Expr]:
         .when(body.str.contains(_PLAIN))
         .then(body.cast(pl.Float64, strict=False))
         .when(body.str.contains(_VIETNAMESE))
-        .then(body.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True).cast(pl.Float64))
+        .then(
+            body.str.replace_all(".", "", literal=True)
+            .str.replace(",", ".", literal=True)
+            .cast(pl.Float64, strict=False)
+        )
         .otherwise(None)
     )
     return [percent.fill_null(False).alias("_pct"), body.alias("_vbody"), number.alias("_value")]
@@ -291,6 +401,38 @@ def _shown(expr: pl.Expr) -> pl.Expr:
     return pl.when(integral).then(expr.cast(pl.Int64, strict=False).cast(pl.Utf8)).otherwise(expr.cast(pl.Utf8))
 
 
+def _quoted(expr: pl.Expr) -> pl.Expr:
+    """A cell as a report quotes it (limits.shown on a column): cut, then control characters made visible."""
+    length = expr.str.len_chars()
+    cut = (
+        pl.when(length > limits.SHOWN_CHARS)
+        .then(pl.format("{}… (+{})", expr.str.slice(0, limits.SHOWN_CHARS), length - limits.SHOWN_CHARS))
+        .otherwise(expr)
+    )
+    return cut.str.replace_many(limits.CONTROL_CHARS, limits.CONTROL_MARKS)
+
+
+def _limit(key: str) -> int:
+    return limits.MAX_NOTE_CHARS if key == "note" else limits.MAX_CELL_CHARS
+
+
+def _too_long(key: str) -> pl.Expr:
+    return pl.col(key).str.len_chars() > _limit(key)
+
+
+def _too_long_check(key: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    limit = _limit(key)
+    return (
+        _too_long(key),
+        pl.lit(f"Ô dài hơn {vi_count(limit)} ký tự, quá giới hạn cho cột này: hãy rút gọn."),
+        pl.lit(f"The cell is longer than {limit:,} characters, the limit for this column: shorten it."),
+    )
+
+
+def _vi_date(day: dt.date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
 def _checks(department: str, today: dt.date) -> dict[str, list[tuple[pl.Expr, pl.Expr, pl.Expr]]]:
     """Per contract column, in priority order: (fails, message_vi, message_en)."""
     known = pl.col("known")
@@ -301,11 +443,12 @@ def _checks(department: str, today: dt.date) -> dict[str, list[tuple[pl.Expr, pl
     example = frequency.replace_strict(FREQ_EXAMPLE, default="2025")
     period_frequency = pl.col("p_freq").cast(pl.Utf8)
     has_typed = pl.col("value" + NUM).is_not_null()
-    text_value = pl.col("value").fill_null("")
+    text_value = _quoted(pl.col("value").fill_null(""))
     body = pl.col("_vbody")
-    value_shown = _shown(pl.col("_value"))
+    value = pl.col("_value")
+    value_shown = _shown(value)
     lo, hi = pl.col("ind_min"), pl.col("ind_max")
-    out_of_range = known & pl.col("_value").is_not_null() & ((pl.col("_value") < lo) | (pl.col("_value") > hi))
+    out_of_range = known & value.is_not_null() & ((value < lo) | (value > hi))
     range_text = pl.concat_str(
         pl.lit("["),
         pl.coalesce(_shown(lo), pl.lit("-∞")),
@@ -313,15 +456,18 @@ def _checks(department: str, today: dt.date) -> dict[str, list[tuple[pl.Expr, pl
         pl.coalesce(_shown(hi), pl.lit("+∞")),
         pl.lit("]"),
     )
-    period_text = pl.col("period").fill_null("")
-    today_text = today.isoformat()
+    period_text = _quoted(pl.col("period").fill_null(""))
+    period_named = pl.coalesce(pl.col("_period"), period_text)
+    flag = pl.col("_pflag")
+    first = limits.MIN_YEAR
     return {
         "indicator_code": [
+            _too_long_check("indicator_code"),
             (code == "", pl.lit("Thiếu mã chỉ số."), pl.lit("The indicator code is missing.")),
             (
                 ~known,
-                pl.format("Mã chỉ số '{}' không có trong danh mục.", code),
-                pl.format("Indicator code '{}' is not in the catalogue.", code),
+                pl.format("Mã chỉ số '{}' không có trong danh mục.", _quoted(code)),
+                pl.format("Indicator code '{}' is not in the catalogue.", _quoted(code)),
             ),
             (
                 ~pl.col("owned"),
@@ -344,14 +490,16 @@ def _checks(department: str, today: dt.date) -> dict[str, list[tuple[pl.Expr, pl
             ),
         ],
         "locality_code": [
+            _too_long_check("locality_code"),
             (
                 (pl.col("_loc") != "") & ~pl.col("_loc_known"),
                 pl.format(
                     "Mã địa bàn '{}' không có trong danh sách xã, phường (mã 5 chữ số, ví dụ 07210).",
-                    pl.col("_loc"),
+                    _quoted(pl.col("_loc")),
                 ),
                 pl.format(
-                    "Locality code '{}' is not a known commune or ward (five digits, e.g. 07210).", pl.col("_loc")
+                    "Locality code '{}' is not a known commune or ward (five digits, e.g. 07210).",
+                    _quoted(pl.col("_loc")),
                 ),
             ),
             (
@@ -377,6 +525,27 @@ def _checks(department: str, today: dt.date) -> dict[str, list[tuple[pl.Expr, pl
                 _empty("period") & pl.col("_pdate").is_null(),
                 pl.lit("Thiếu kỳ báo cáo."),
                 pl.lit("The period is missing."),
+            ),
+            _too_long_check("period"),
+            (
+                flag == "digits",
+                pl.format(
+                    "Kỳ báo cáo '{}' có chữ số không phải 0–9 (chữ số toàn độ hoặc của chữ viết khác): hãy gõ lại "
+                    "bằng các chữ số 0–9.",
+                    period_text,
+                ),
+                pl.format(
+                    "The period '{}' has digits other than 0–9 (full-width or another script's): type it again with "
+                    "the digits 0–9.",
+                    period_text,
+                ),
+            ),
+            (
+                flag == "old",
+                pl.format("Kỳ '{}' quá xa: chỉ nhận các kỳ từ năm {} trở đi.", period_text, pl.lit(first)),
+                pl.format(
+                    "The period '{}' is too far back: periods from {} on are accepted.", period_text, pl.lit(first)
+                ),
             ),
             (
                 pl.col("_pdate").is_null() & pl.col("p_canon").is_null(),
@@ -411,16 +580,16 @@ def _checks(department: str, today: dt.date) -> dict[str, list[tuple[pl.Expr, pl
                 ),
             ),
             (
-                pl.col("_start") > today,
+                (pl.col("_start") > today) | (flag == "late"),
                 pl.format(
                     "Kỳ {} chưa bắt đầu (hôm nay là {}): không nhận số liệu cho kỳ tương lai.",
-                    pl.col("_period"),
-                    pl.lit(today_text),
+                    period_named,
+                    pl.lit(_vi_date(today)),
                 ),
                 pl.format(
                     "Period {} has not started yet (today is {}): values for future periods are not accepted.",
-                    pl.col("_period"),
-                    pl.lit(today_text),
+                    period_named,
+                    pl.lit(today.isoformat()),
                 ),
             ),
         ],
@@ -430,15 +599,31 @@ def _checks(department: str, today: dt.date) -> dict[str, list[tuple[pl.Expr, pl
                 pl.lit("Thiếu giá trị."),
                 pl.lit("The value is missing."),
             ),
+            _too_long_check("value"),
             (
                 pl.col("value" + DATE).is_not_null(),
                 pl.lit("Ô giá trị là ngày tháng, không phải số."),
                 pl.lit("The value cell holds a date, not a number."),
             ),
             (
-                (has_typed & ~pl.col("value" + NUM).is_finite()) | (~has_typed & body.str.contains(_NOT_FINITE)),
-                pl.format("Giá trị '{}' không phải là một số hữu hạn.", text_value),
-                pl.format("The value '{}' is not a finite number.", text_value),
+                (has_typed & ~pl.col("value" + NUM).is_finite())
+                | (~has_typed & body.str.contains(_NOT_FINITE))
+                | (value.is_not_null() & ~value.is_finite()),
+                pl.format("Giá trị '{}' không phải là một số hữu hạn (quá lớn hoặc không xác định).", text_value),
+                pl.format("The value '{}' is not a finite number (too large, or undefined).", text_value),
+            ),
+            (
+                ~has_typed & body.str.contains(_OTHER_DIGIT),
+                pl.format(
+                    "Giá trị '{}' có chữ số không phải 0–9 (chữ số toàn độ hoặc của chữ viết khác): hãy gõ lại bằng "
+                    "các chữ số 0–9.",
+                    text_value,
+                ),
+                pl.format(
+                    "The value '{}' has digits other than 0–9 (full-width or another script's): type it again with "
+                    "the digits 0–9.",
+                    text_value,
+                ),
             ),
             (
                 ~has_typed & body.str.contains(_AMBIGUOUS),
@@ -458,7 +643,7 @@ def _checks(department: str, today: dt.date) -> dict[str, list[tuple[pl.Expr, pl
                 ),
             ),
             (
-                pl.col("_value").is_null(),
+                value.is_null(),
                 pl.format(
                     "Giá trị '{}' không phải là số. Ghi số thuần (1234.5) hoặc theo kiểu Việt Nam (1.234,5).",
                     text_value,
@@ -474,6 +659,11 @@ def _checks(department: str, today: dt.date) -> dict[str, list[tuple[pl.Expr, pl
                 pl.format("Indicator {} is measured in '{}': do not write a % sign.", code, pl.col("ind_unit")),
             ),
             (
+                value.abs() > limits.MAX_ABS_VALUE,
+                pl.format("Giá trị {} quá lớn: không chỉ số nào của tỉnh vượt 10^15 (một triệu tỷ).", text_value),
+                pl.format("The value {} is too large: no indicator of the province exceeds 10^15.", text_value),
+            ),
+            (
                 out_of_range.fill_null(False),
                 pl.format(
                     "Giá trị {} nằm ngoài khoảng hợp lệ {} của chỉ số {}.",
@@ -482,6 +672,21 @@ def _checks(department: str, today: dt.date) -> dict[str, list[tuple[pl.Expr, pl
                     code,
                 ),
                 pl.format("The value {} is outside indicator {}'s valid range {}.", value_shown, code, range_text),
+            ),
+        ],
+        "note": [
+            _too_long_check("note"),
+            (
+                pl.col("note").str.contains(_CONTROL_IN_NOTE),
+                pl.format(
+                    "Ghi chú có ký tự điều khiển không in được ({}): hãy xoá chúng (thường do chép từ phần mềm khác).",
+                    _quoted(pl.col("note").str.extract(f"({_CONTROL_IN_NOTE})")),
+                ),
+                pl.format(
+                    "The note holds a control character that cannot be printed ({}): delete it (it usually comes "
+                    "from copying out of another program).",
+                    _quoted(pl.col("note").str.extract(f"({_CONTROL_IN_NOTE})")),
+                ),
             ),
         ],
     }
@@ -498,22 +703,27 @@ def _row_fails(today: dt.date) -> pl.Expr:
     loc = pl.col("_loc")
     value = pl.col("_value")
     lo, hi = pl.col("ind_min"), pl.col("ind_max")
+    long = pl.any_horizontal([_too_long(k).fill_null(False) for k in ("indicator_code", "locality_code", "period",
+                                                                      "value", "note")])  # fmt: skip
     code = ~pl.col("owned")
     locality = ((loc != "") & ~pl.col("_loc_known")) | (
         known & (((loc == "") & pl.col("needs_loc")) | ((loc != "") & pl.col("province_only")))
     )
     period = (
         (pl.col("_pdate").is_null() & pl.col("p_canon").is_null())
+        | pl.col("_pflag").is_not_null()
         | (known & pl.col("_pdate").is_null() & (pl.col("p_freq") != pl.col("ind_frequency")))
         | (pl.col("_start") > today)
     )
     number = (
         value.is_null()
         | ~value.is_finite()
+        | (value.abs() > limits.MAX_ABS_VALUE)
         | (known & pl.col("_pct") & ~pl.col("unit_pct"))
         | (known & ((value < lo) | (value > hi)))
     )
-    return pl.any_horizontal([e.fill_null(False) for e in (code, locality, period, number)])
+    note = pl.col("note").str.contains(_CONTROL_IN_NOTE)
+    return pl.any_horizontal([e.fill_null(False) for e in (long, code, locality, period, number, note)])
 
 
 def _fails(checks: list[tuple[pl.Expr, pl.Expr, pl.Expr]]) -> pl.Expr:
@@ -540,7 +750,7 @@ def _error_rows(
             pl.col("row"),
             pl.lit(order).alias("order"),
             pl.lit(frame.header(key)).alias("column"),
-            pl.col(key).alias("value"),
+            _quoted(pl.col(key)).alias("value"),
             _first_message(key_checks, 1).alias("message_vi"),
             _first_message(key_checks, 2).alias("message_en"),
         ).filter(pl.col("message_vi").is_not_null())
@@ -574,7 +784,7 @@ def _conflicts(ok: pl.DataFrame, frame: SubmissionFrame) -> pl.DataFrame:
         pl.col("row"),
         pl.lit(3).alias("order"),
         pl.lit(frame.header("value")).alias("column"),
-        pl.col("value"),
+        _quoted(pl.col("value")),
         pl.format(
             "Mâu thuẫn: các dòng {} cùng chỉ số {}, kỳ {} và địa bàn '{}' nhưng giá trị khác nhau.",
             pl.col("listed"),
@@ -592,6 +802,20 @@ def _conflicts(ok: pl.DataFrame, frame: SubmissionFrame) -> pl.DataFrame:
     )
 
 
+def _unexplained(failing: pl.DataFrame, reported: pl.DataFrame) -> pl.DataFrame:
+    """A row flagged without a message (the two views of the rules disagree: a test holds them together) is still
+    reported, never silently dropped: a rejected file always says which rows."""
+    missing = failing.join(reported.select("row"), on="row", how="anti")
+    return missing.select(
+        pl.col("row"),
+        pl.lit(9).alias("order"),
+        pl.lit(None, pl.Utf8).alias("column"),
+        pl.lit(None, pl.Utf8).alias("value"),
+        pl.lit("Dòng này có ô không hợp lệ; hãy kiểm tra lại từng ô.").alias("message_vi"),
+        pl.lit("This row has an invalid cell; check each cell again.").alias("message_en"),
+    )
+
+
 def _key_is_repeated(ok: pl.DataFrame) -> bool:
     """Whether two rows share indicator, period and locality; on small integer ids when they exist."""
     if ok.height < 2:
@@ -606,15 +830,41 @@ def _key_is_repeated(ok: pl.DataFrame) -> bool:
 _RICH = ["ind_name_vi", "ind_name_en", "ind_owner", "ind_owner_vi", "ind_owner_en", "ind_unit"]
 
 
+def _count_problems(rows: pl.DataFrame, checks: dict[str, list[tuple[pl.Expr, pl.Expr, pl.Expr]]]) -> int:
+    """How many problems (one per failing cell) the rows hold, without building their messages."""
+    per_row = pl.sum_horizontal([_fails(c).cast(pl.UInt32) for c in checks.values()])
+    return int(rows.select(pl.max_horizontal(per_row, pl.lit(1, pl.UInt32)).sum()).item())
+
+
+def _unlisted(more: int) -> RowError:
+    limit = limits.MAX_PROBLEMS
+    return RowError(
+        None,
+        None,
+        None,
+        f"… và {vi_count(more)} lỗi khác ở các dòng sau: chỉ liệt kê {vi_count(limit)} lỗi đầu. Hãy sửa các lỗi "
+        "này (thường cùng một nguyên nhân) rồi nộp lại.",
+        f"… and {more:,} more problems in the rows below: only the first {limit:,} are listed. Fix these (usually "
+        "one cause) and submit again.",
+    )
+
+
 def validate(frame: SubmissionFrame, department: str, ref: Reference, today: dt.date) -> Validated:
-    """Check every row; return the rows to store, or every problem sorted by row."""
-    work = _prepare(frame.data, ref, department)
+    """Check every row; return the rows to store, or every problem sorted by row (the first MAX_PROBLEMS of them,
+    then one line with the count of the rest: a report of millions of lines would take gigabytes)."""
+    work = _prepare(frame.data, ref, department, today)
     checks = _checks(department, today)
     bad = work.select(_row_fails(today)).to_series()
     parts = []
+    unlisted = 0
     if bad.any():
-        failing = work.filter(bad).join(ref.indicators.select("_code", *_RICH), on="_code", how="left")
-        parts.append(_error_rows(failing, frame, checks))
+        failing = work.filter(bad)
+        if failing.height > limits.MAX_PROBLEMS:  # every failing row has a problem: the first rows are enough
+            unlisted = _count_problems(failing.slice(limits.MAX_PROBLEMS), checks)
+            failing = failing.head(limits.MAX_PROBLEMS)
+        failing = failing.join(ref.indicators.select("_code", *_RICH), on="_code", how="left")
+        reported = _error_rows(failing, frame, checks)
+        parts += [reported, _unexplained(failing, reported)]
         ok = work.filter(~bad)
     else:
         ok = work
@@ -623,12 +873,18 @@ def validate(frame: SubmissionFrame, department: str, ref: Reference, today: dt.
         conflicts = _conflicts(ok, frame)
         if conflicts.height:
             parts.append(conflicts)
+    parts = [p for p in parts if p.height]
     if parts or frame.problems:
         errors = list(frame.problems)
         if parts:
             report = pl.concat(parts, how="vertical_relaxed").sort("row", "order", maintain_order=True)
+            if report.height > limits.MAX_PROBLEMS:
+                unlisted += report.height - limits.MAX_PROBLEMS
+                report = report.head(limits.MAX_PROBLEMS)
             errors += [RowError(row, column, value, vi, en) for row, _, column, value, vi, en in report.iter_rows()]
         errors.sort(key=lambda e: -1 if e.row is None else e.row)  # stable: columns keep their order
+        if unlisted:
+            errors.append(_unlisted(unlisted))
         return Validated(frame.rows, None, errors)
     if repeated:
         ok = ok.unique(subset=_KEY, keep="first", maintain_order=True)

@@ -150,16 +150,35 @@ def test_rejected_file_writes_no_observation_and_is_recorded_with_its_report(tmp
     assert [a[0] for a in actions] == ["submission"] and json.loads(actions[0][1])["status"] == "rejected"
 
 
-def test_one_bad_row_among_ten_thousand_writes_nothing(tmp_path, catalogue_db):
-    codes = ["07210", "09295", "07525", "07654", "07537"]
-    rows = [
-        ["IND_RETAIL", f"{1850 + m // 12}-{m % 12 + 1:02d}", codes[i], str(m * 10 + i), ""]
-        for m in range(2000)
-        for i in range(5)
+CODES = [f"{10_000 + 7 * i:05d}" for i in range(40)]  # forty communes: 250 months x 40 = 10,000 keys from 2000 on
+
+
+@pytest.fixture
+def forty_communes_db(tmp_path):
+    from conftest import write_catalogue_files
+
+    from loaders.catalogue_store import load_catalogue_into
+
+    files = write_catalogue_files(tmp_path / "forty", localities=[(c, f"Xã {c}", "xa") for c in CODES])
+    path = tmp_path / "forty.duckdb"
+    load_catalogue_into(path, files.catalogue, files.departments, files.localities)
+    return path
+
+
+def ten_thousand_rows() -> list[list[str]]:
+    return [
+        ["IND_RETAIL", f"{2000 + m // 12}-{m % 12 + 1:02d}", CODES[i], str(m * 100 + i), ""]
+        for m in range(250)
+        for i in range(40)
     ]
+
+
+def test_one_bad_row_among_ten_thousand_writes_nothing(tmp_path, forty_communes_db):
+    catalogue_db = forty_communes_db
+    rows = ten_thousand_rows()
     rows[7321][3] = "12,34,5"
     good = submit_file(
-        csv(tmp_path, "prior.csv", [["IND_RETAIL", "2025-09", "07210", "1", ""]]), "IND", db_path=catalogue_db, now=NOW
+        csv(tmp_path, "prior.csv", [["IND_RETAIL", "2025-09", CODES[0], "1", ""]]), "IND", db_path=catalogue_db, now=NOW
     )
     assert good.status == "accepted"
     before = counts(catalogue_db)
@@ -172,16 +191,10 @@ def test_one_bad_row_among_ten_thousand_writes_nothing(tmp_path, catalogue_db):
     assert after["submissions"] == before["submissions"] + 1
 
 
-def test_ten_thousand_good_rows_are_accepted(tmp_path, catalogue_db):
-    codes = ["07210", "09295", "07525", "07654", "07537"]
-    rows = [
-        ["IND_RETAIL", f"{1850 + m // 12}-{m % 12 + 1:02d}", codes[i], str(m * 10 + i), ""]
-        for m in range(2000)
-        for i in range(5)
-    ]
-    result = submit_file(csv(tmp_path, "big.csv", rows), "IND", db_path=catalogue_db, now=NOW)
+def test_ten_thousand_good_rows_are_accepted(tmp_path, forty_communes_db):
+    result = submit_file(csv(tmp_path, "big.csv", ten_thousand_rows()), "IND", db_path=forty_communes_db, now=NOW)
     assert (result.status, result.new_rows) == ("accepted", 10_000)
-    assert current(catalogue_db)[("IND_RETAIL", "1850-02", "09295")] == 11.0
+    assert current(forty_communes_db)[("IND_RETAIL", "2000-02", CODES[1])] == 101.0
 
 
 def test_unreadable_file_is_rejected_and_recorded(tmp_path, catalogue_db):

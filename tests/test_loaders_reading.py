@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import unicodedata
 
 import polars as pl
 import pytest
@@ -222,8 +221,8 @@ def only_error(path):
 
 
 def test_unknown_extension(tmp_path):
-    [error] = only_error(write_text(tmp_path / "s.xls", "x"))
-    assert "'.xls'" in error.message_en and ".csv" in error.message_en and "Định dạng" in error.message_vi
+    [error] = only_error(write_text(tmp_path / "s.docx", "x"))
+    assert "'.docx'" in error.message_en and ".csv" in error.message_en and "Định dạng" in error.message_vi
 
 
 @pytest.mark.parametrize("name", ["s.csv", "s.json", "s.xlsx", "s.parquet"])
@@ -238,23 +237,19 @@ def test_header_without_rows(tmp_path):
     assert "no data rows" in error.message_en
 
 
-def test_not_utf8(tmp_path):
-    text = unicodedata.normalize("NFD", "Mã chỉ số,Kỳ báo cáo,Giá trị\nA,2025,1\n")
-    (tmp_path / "s.csv").write_bytes(text.encode("cp1258", errors="replace"))  # Windows' Vietnamese code page
-    [error] = only_error(tmp_path / "s.csv")
-    assert "not UTF-8" in error.message_en and "UTF-8" in error.message_vi
-
-
-def test_invalid_utf8_after_the_header(tmp_path):
+def test_damaged_utf8_is_refused_with_its_line_not_read_as_windows_1258(tmp_path):
     path = tmp_path / "s.csv"
-    path.write_bytes(b"indicator_code,period,value\nA,2025,1\nB,\xff\xfe,2\n")
+    path.write_bytes(
+        "indicator_code,period,value,note\nA,2025,1,Hà Nội\nB,2025,2,Bắc Ninh\n".encode() + b"C,\xff,2,x\n"
+    )
     [error] = only_error(path)
-    assert "not UTF-8" in error.message_en
+    assert error.row == 4 and "UTF-8" in error.message_en and "line 4" in error.message_en
+    assert "dòng 4" in error.message_vi
 
 
-def test_utf16(tmp_path):
-    [error] = only_error(write_text(tmp_path / "s.csv", "\ufeffindicator_code,period,value\n", "utf-16-le"))
-    assert "UTF-16" in error.message_en
+def test_utf16_without_a_byte_order_mark_is_refused(tmp_path):
+    [error] = only_error(write_text(tmp_path / "s.csv", "indicator_code,period,value\nA,2025,1\n", "utf-16-le"))
+    assert "UTF-16" in error.message_en and "byte-order mark" in error.message_en
 
 
 def test_missing_required_columns_are_each_reported(tmp_path):

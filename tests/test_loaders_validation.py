@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 
 import polars as pl
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import db
+from loaders.errors import ReadError
 from loaders.reading import read_submission
 from loaders.validation import _checks, _fails, _prepare, _row_fails, load_reference, validate
 
@@ -268,7 +271,7 @@ def test_a_file_without_the_locality_column_is_all_province(tmp_path, reference)
             ["FIN_REV", "2025-11", "", "1"],
             "period",
             "2025-11",
-            "Kỳ 2025-11 chưa bắt đầu (hôm nay là 2025-10-20)",
+            "Kỳ 2025-11 chưa bắt đầu (hôm nay là 20/10/2025)",
             "Period 2025-11 has not started yet",
         ),
         ("FIN", ["FIN_REV", "2025-09", "", ""], "value", None, "Thiếu giá trị", "The value is missing"),
@@ -412,17 +415,24 @@ def test_the_current_period_is_not_in_the_future(tmp_path, reference):
 
 # -- the quick row test agrees with the detailed checks ------------------------------------------------
 
-CODES = ["FIN_REV", "fin_disb", "FIN_GROWTH", "IND_RETAIL", "HEA_BEDS", "NOPE", "", " OFF_766"]
-PERIODS = ["2025-09", "2025-Q3", "2025", "2025-W36", "2025-H1", "Tháng 9/2025", "2026-01", "", "x", "2025-13"]
-LOCALITIES = ["", "07210", "7210", "99999", "abc"]
-VALUES = ["1", "12,5", "12,5%", "1.234", "1.234,5", "-5", "101", "nan", "", "abc", "1e9", "50%"]
+CODES = ["FIN_REV", "fin_disb", "FIN_GROWTH", "IND_RETAIL", "HEA_BEDS", "NOPE", "", " OFF_766", "X" * 300]
+PERIODS = ["2025-09", "2025-Q3", "2025", "2025-W36", "2025-H1", "Tháng 9/2025", "2026-01", "", "x", "2025-13",
+           "0000-W01", "9999-12", "1999", "Năm 0001", "２０２５-09", "2025-١٠", "9" * 300]  # fmt: skip
+LOCALITIES = ["", "07210", "7210", "99999", "abc", "0" * 300]
+VALUES = ["1", "12,5", "12,5%", "1.234", "1.234,5", "-5", "101", "nan", "", "abc", "1e9", "50%", "1e309", "1e16",
+          "１２", "٣,٥", "1" * 300]  # fmt: skip
+NOTES = ["", "ước tính", "a\x1bb", "x" * 2001, "dòng 1\r\ndòng 2\tcột"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     rows=st.lists(
         st.tuples(
-            st.sampled_from(CODES), st.sampled_from(PERIODS), st.sampled_from(LOCALITIES), st.sampled_from(VALUES)
+            st.sampled_from(CODES),
+            st.sampled_from(PERIODS) | st.text(),  # the whole of Unicode too
+            st.sampled_from(LOCALITIES),
+            st.sampled_from(VALUES) | st.text(),
+            st.sampled_from(NOTES),
         ),
         min_size=1,
         max_size=12,
@@ -436,10 +446,254 @@ def test_a_row_is_flagged_exactly_when_some_check_reports_it(reference, rows):
             "period": [r[1] for r in rows],
             "locality_code": [r[2] for r in rows],
             "value": [r[3] for r in rows],
+            "note": [r[4] for r in rows],
         },
-        schema={"row": pl.Int64, **dict.fromkeys(HEADER, pl.Utf8)},
+        schema={"row": pl.Int64, **dict.fromkeys([*HEADER, "note"], pl.Utf8)},
     )
-    work = _prepare(data, reference, "FIN")
+    work = _prepare(data, reference, "FIN", TODAY)
     quick = work.select(_row_fails(TODAY)).to_series().to_list()
     detailed = work.select(pl.any_horizontal([_fails(c) for c in _checks("FIN", TODAY).values()])).to_series()
     assert quick == detailed.to_list()
+
+
+# -- every cell is judged, never crashes (issue 12, issue 13) --------------------------------------------
+# Whatever a period or value cell holds, it ends as a value or as a row error with row, column, value and a
+# message in both languages: no Python error, no library's text, no raw control character, nothing unbounded.
+
+# (department, indicator, locality) of each frequency in the small catalogue
+OF_FREQUENCY = {
+    "annual": ("HEA", "HEA_BEDS", "07210"),
+    "half_yearly": ("IND", "IND_ENT", "07210"),
+    "quarterly": ("FIN", "FIN_GROWTH", ""),
+    "monthly": ("FIN", "FIN_REV", ""),
+    "weekly": ("FIN", "FIN_DISB", ""),
+}
+PERIOD_FORMS = [
+    ("annual", "{y:04d}"),
+    ("annual", "Năm {y:04d}"),
+    ("half_yearly", "{y:04d}-H1"),
+    ("half_yearly", "{y:04d}-H2"),
+    ("half_yearly", "6 tháng đầu năm {y:04d}"),
+    ("half_yearly", "6 tháng cuối năm {y:04d}"),
+    ("quarterly", "{y:04d}-Q1"),
+    ("quarterly", "{y:04d}-Q4"),
+    ("quarterly", "Quý IV/{y:04d}"),
+    ("monthly", "{y:04d}-01"),
+    ("monthly", "{y:04d}-12"),
+    ("monthly", "Tháng 12/{y:04d}"),
+    ("weekly", "{y:04d}-W01"),
+    ("weekly", "{y:04d}-W52"),
+    ("weekly", "Tuần 52/{y:04d}"),
+]
+
+
+def _one_row(tmp_path, reference, frequency: str, period: str, value: str = "1", note: str = ""):
+    department, code, locality = OF_FREQUENCY[frequency]
+    result = check(tmp_path, reference, department, [[code, period, locality, value, note]], header=HEADER + ["note"])
+    return result
+
+
+@pytest.mark.parametrize("year", [0, 1, 1999, 9999])
+@pytest.mark.parametrize(("frequency", "form"), PERIOD_FORMS)
+def test_extreme_years_in_every_period_form_are_row_errors(tmp_path, reference, year, frequency, form):
+    period = form.format(y=year)
+    result = _one_row(tmp_path, reference, frequency, period)
+    assert result.clean is None
+    [error] = result.errors
+    assert (error.row, error.column, error.value) == (2, "period", period)
+    if year < 2000:
+        assert "quá xa" in error.message_vi and "từ năm 2000" in error.message_vi
+        assert "too far back" in error.message_en and "2000" in error.message_en
+    else:
+        assert "chưa bắt đầu" in error.message_vi and "has not started yet" in error.message_en
+
+
+@pytest.mark.parametrize("day", [dt.date(1900, 1, 1), dt.date(1999, 12, 31), dt.date(9999, 12, 31)])
+def test_date_cells_out_of_the_window_are_row_errors(tmp_path, reference, day):
+    path = tmp_path / "s.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["indicator_code", "period", "value"])
+    for row, code in enumerate(["FIN_REV", "FIN_DISB", "FIN_GROWTH"], start=1):
+        sheet.write_string(row, 0, code)
+        sheet.write_datetime(row, 1, dt.datetime.combine(day, dt.time()), book.add_format({"num_format": "dd/mm/yy"}))
+        sheet.write_number(row, 2, 1)
+    book.close()
+    result = validate(read_submission(path), "FIN", reference, TODAY)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "period"), (3, "period"), (4, "period")]
+
+
+def test_parquet_dates_of_any_year_are_row_errors(tmp_path, reference):
+    path = tmp_path / "s.parquet"
+    days = pl.Series([dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.date(2025, 9, 1)])
+    frame = pl.DataFrame({"indicator_code": ["FIN_REV"] * 3, "period": days, "value": [1.0, 2.0, 3.0]})
+    frame = frame.with_columns(
+        pl.when(pl.int_range(3) == 0).then(pl.date(-20000, 1, 1)).otherwise(pl.col("period")).alias("period")
+    )  # year -20000: a date no Python date can hold
+    frame.write_parquet(path)
+    result = validate(read_submission(path), "FIN", reference, TODAY)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "period"), (3, "period")]
+
+
+OTHER_DIGITS = [
+    ("１２３", "full-width"),
+    ("١٢٣", "Arabic-Indic"),
+    ("۱۲۳", "Persian"),
+    ("१२३", "Devanagari"),
+    ("１.２３４,５", "full-width Vietnamese form"),
+    ("12,５", "one full-width digit"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), OTHER_DIGITS, ids=[k for _, k in OTHER_DIGITS])
+def test_one_digit_policy_ascii_only_in_values_and_periods(tmp_path, reference, text, kind):
+    [error] = _one_row(tmp_path, reference, "monthly", "2025-09", value=text).errors
+    assert error.column == "value" and error.value == text
+    assert "chữ số không phải 0–9" in error.message_vi and "digits other than 0–9" in error.message_en
+    year = text.replace(",", "").replace(".", "")[:3] + "5"  # a year written in the same digits
+    [error] = _one_row(tmp_path, reference, "monthly", f"{year}-09").errors
+    assert error.column == "period" and "chữ số không phải 0–9" in error.message_vi
+
+
+@pytest.mark.parametrize("text", ["1e309", "-1e309", "1E400", "9" * 180 + "e300"])
+def test_a_number_too_large_for_a_double_without_a_valid_range(tmp_path, reference, text):
+    result = check(tmp_path, reference, "IND", [["IND_RETAIL", "2025-09", "07210", text]])  # valid_max: none
+    [error] = result.errors
+    assert (error.row, error.column) == (2, "value")
+    assert "không phải là một số hữu hạn" in error.message_vi and "not a finite number" in error.message_en
+    assert len(error.value) < 120
+
+
+def test_a_value_beyond_every_plausible_bound(tmp_path, reference):
+    [error] = check(tmp_path, reference, "IND", [["IND_RETAIL", "2025-09", "07210", "1e16"]]).errors
+    assert "quá lớn" in error.message_vi and "10^15" in error.message_en
+    assert check(tmp_path, reference, "IND", [["IND_RETAIL", "2025-09", "07210", "1e15"]]).errors == []
+
+
+def test_a_typed_infinite_number_from_json(tmp_path, reference):
+    path = tmp_path / "s.json"
+    path.write_text('[{"indicator_code": "IND_RETAIL", "period": "2025-09", "locality_code": "07210", "value": 1'
+                    + "0" * 400 + "}]")  # fmt: skip
+    [error] = validate(read_submission(path), "IND", reference, TODAY).errors
+    assert error.column == "value" and "finite" in error.message_en
+
+
+def test_cell_lengths_are_bounded_and_a_huge_note_is_never_kept(tmp_path, reference):
+    header = HEADER + ["note"]
+    ok = check(tmp_path, reference, "FIN", [["FIN_REV", "2025-09", "", "1", "ê" * 2000]], header=header)
+    assert ok.errors == [] and ok.clean["note"].str.len_chars().to_list() == [2000]
+    huge = "Ghi chú rất dài " * 400_000  # 6.4 million characters, about 8 MB
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps([{"indicator_code": "FIN_REV", "period": "2025-09", "value": 1, "note": huge}]))
+    frame = read_submission(path)
+    assert frame.data["note"].str.len_chars().to_list() == [2001]  # the reader kept enough to know it is too long
+    [error] = validate(frame, "FIN", reference, TODAY).errors
+    assert error.column == "note" and "2.000 ký tự" in error.message_vi and "2,000 characters" in error.message_en
+    assert error.value.startswith("Ghi chú rất dài") and len(error.value) < 130  # cut, with the count of the rest
+    with pytest.raises(ReadError) as caught:  # in a text file, a line that long is no row of a table at all
+        check(tmp_path, reference, "FIN", [["FIN_REV", "2025-09", "", "1", huge]], header=header)
+    assert caught.value.errors[0].row == 2 and "1 MB" in caught.value.errors[0].message_vi
+    for key, cell in [("indicator_code", "FIN_" + "X" * 300), ("value", "1" * 201), ("period", "2025-09" + " " * 300)]:
+        row = {"indicator_code": "FIN_REV", "period": "2025-09", "locality_code": "", "value": "1"} | {key: cell}
+        [error] = check(tmp_path, reference, "FIN", [list(row.values())]).errors
+        assert error.column == key and "200 ký tự" in error.message_vi
+
+
+CONTROLS = ["\x1b[2J\x1b[31m", "\x00", "\x07", "\x7f", "\x85", "\x9b31m", "\x08\x08"]
+
+
+@pytest.mark.parametrize("control", CONTROLS, ids=[repr(c) for c in CONTROLS])
+def test_control_characters_never_reach_a_report_raw(tmp_path, reference, control):
+    records = [
+        {"indicator_code": "FIN_REV", "period": "2025-09", "value": 1, "note": f"ghi{control}chú"},
+        {"indicator_code": f"FIN{control}REV", "period": "2025-08", "value": 1},
+        {"indicator_code": "FIN_REV", "period": f"2025{control}-07", "value": 1},
+        {"indicator_code": "FIN_REV", "period": "2025-06", "value": f"1{control}2"},
+    ]
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(records))  # JSON: any character, NUL included, reaches the cells
+    errors = validate(read_submission(path), "FIN", reference, TODAY).errors
+    assert [(e.row, e.column) for e in errors] == [(2, "note"), (3, "indicator_code"), (4, "period"), (5, "value")]
+    assert "ký tự điều khiển" in errors[0].message_vi and "control character" in errors[0].message_en
+    for e in errors:
+        for text in (e.value, e.message_vi, e.message_en):
+            assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", text), repr(text)
+    assert "\u241b" in errors[1].value or control[0] != "\x1b"  # shown as ␛, not dropped
+
+
+def test_tabs_and_line_breaks_are_a_notes_own(tmp_path, reference):
+    path = tmp_path / "s.csv"
+    path.write_bytes(
+        b'indicator_code,period,value,note\r\nFIN_REV,2025-09,1,"d\xc3\xb2ng 1\r\nd\xc3\xb2ng 2\tc\xe1\xbb\x99t"\r\n'
+    )
+    result = validate(read_submission(path), "FIN", reference, TODAY)
+    assert result.errors == [] and result.clean["note"].to_list() == ["dòng 1\ndòng 2\tcột"]
+
+
+def test_the_stored_report_keeps_values_cut(tmp_path, catalogue_db):
+    from loaders.ingest import submit_file
+
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps([{"indicator_code": "FIN_REV", "period": "2025-09", "value": "9" * 5_000_000}]))
+    result = submit_file(path, "FIN", db_path=catalogue_db, now=dt.datetime(2025, 10, 20, 9))
+    assert result.status == "rejected"
+    with db.read(catalogue_db) as con:
+        size, stored = con.execute("SELECT strlen(errors), errors FROM submissions").fetchone()
+    assert size < 2_000
+    [problem] = json.loads(stored)
+    assert problem["value"].startswith("9" * 100) and len(problem["value"]) <= 200
+
+
+_NOT_OURS = re.compile(r"Traceback|Error\b|exception|col\(|polars|\bstr\b|NoneType|\{\}", re.IGNORECASE)
+
+
+def _judged(result, rows: int) -> None:
+    """Every row ends as a value or as at least one row error; every error is whole, ours, bounded, printable."""
+    if result.clean is not None:
+        assert result.errors == [] and result.clean.height <= rows
+        return
+    assert result.errors
+    for e in result.errors:
+        assert e.row is None or 2 <= e.row <= rows + 1
+        for text in (e.message_vi, e.message_en):
+            assert text.strip() and not _NOT_OURS.search(text), text
+            assert len(text) < 1_200
+            assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", text)
+        assert e.value is None or (len(e.value) <= 130 and not re.search("[\x00-\x1f\x7f-\x9f]", e.value))
+        json.dumps(e.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+YEARS = st.integers(0, 9999)
+EXTREME_PERIODS = st.one_of(
+    st.builds(lambda y, f: f.format(y=y), YEARS, st.sampled_from([f for _, f in PERIOD_FORMS])),
+    st.builds("{}-{:02d}".format, YEARS, st.integers(0, 99)),
+    st.builds("{}-W{:02d}".format, YEARS, st.integers(0, 99)),
+    st.text(alphabet=st.characters(categories=["Nd"]), min_size=1, max_size=8),  # digits of every script
+    st.text(),  # the whole of Unicode (no lone surrogates: no file can hold one)
+)
+ANY_VALUE = st.one_of(
+    st.text(),
+    st.text(alphabet=st.characters(categories=["Nd", "Po", "Zs", "Sc"]), max_size=12),
+    st.floats().map(repr),
+    st.integers(-(10**400), 10**400).map(str),
+    st.sampled_from(["1e309", "-1e309", "nan", "1.234", "1.234,5", "12%", "٫", "½", "Ⅻ", "1_000"]),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(EXTREME_PERIODS, ANY_VALUE, st.sampled_from(["FIN_REV", "FIN_DISB", "FIN_GROWTH"])),
+                     min_size=1, max_size=8))  # fmt: skip
+def test_any_period_or_value_cell_in_the_whole_of_unicode_is_judged(reference, rows):
+    data = pl.DataFrame(
+        {
+            "row": list(range(2, len(rows) + 2)),
+            "indicator_code": [r[2] for r in rows],
+            "period": [r[0] for r in rows],
+            "value": [r[1] for r in rows],
+        },
+        schema={"row": pl.Int64, "indicator_code": pl.Utf8, "period": pl.Utf8, "value": pl.Utf8},
+    )
+    from loaders.reading import SubmissionFrame
+
+    frame = SubmissionFrame(data, {"indicator_code": "indicator_code", "period": "period", "value": "value"})
+    _judged(validate(frame, "FIN", reference, TODAY), len(rows))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 
 import polars as pl
@@ -194,6 +195,25 @@ def test_rejected_filters_and_table(demo_db):
     assert table.columns == ["submitted_at", "department_name", "file_name", "rows", "n_errors", "why"]
     assert table["why"].to_list() == ["why", "", ""]
     assert table["department_name"][0] == "Provincial Public Administration Service Center"
+
+
+def test_an_unreadable_file_is_kept_but_not_counted_as_rejected_content(demo_copy, tmp_path):
+    from loaders.ingest import submit_file
+
+    path = tmp_path / "bao_cao.xlsx"
+    path.write_bytes(b"%PDF-1.7 a PDF named like a workbook")
+    unreadable = submit_file(path, "STC", db_path=demo_copy, now=dt.datetime(2026, 11, 26, 9, 0))
+    bad = tmp_path / "sai.csv"
+    bad.write_text("indicator_code,period,value\nIN-01,2026-10,abc\n")
+    content = submit_file(bad, "STC", db_path=demo_copy, now=dt.datetime(2026, 11, 26, 9, 5))
+    assert unreadable.status == content.status == "rejected"  # the contract's status either way
+    subs = queries.submissions(demo_copy)
+    kept = subs.filter(pl.col("id") == unreadable.submission_id)
+    assert kept["unreadable"].to_list() == [True] and kept["file_name"].to_list() == ["bao_cao.xlsx"]
+    listed = view.rejected(subs)
+    assert content.submission_id in listed["id"].to_list()
+    assert unreadable.submission_id not in listed["id"].to_list()
+    assert set(listed["file_name"]) == DEMO_REJECTED | {"sai.csv"}
 
 
 def test_report_title_and_rows(demo_db):

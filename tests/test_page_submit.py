@@ -229,7 +229,7 @@ def test_a_busy_database_is_a_clear_message(demo_copy, monkeypatch):
 
 def test_an_unreadable_file_is_a_report_not_a_traceback(demo_copy):
     at = _upload(_app("stc").run(), "hong.xlsx", b"\x00\x01 not a workbook", XLSX)
-    assert at.error and at.error[0].value.startswith("Tệp bị từ chối")
+    assert at.error and at.error[0].value.startswith("Không đọc được tệp")
     assert len(at.dataframe[-1].value) >= 1
 
 
@@ -312,6 +312,44 @@ def test_safe_name_drops_folders():
     assert view.safe_name("") == "upload" and view.safe_name("..") == "upload"
 
 
+def test_safe_name_keeps_any_name_an_office_computer_makes():
+    assert view.safe_name("BaoCao_[SYT]_2025 (bản cuối) #1 ~$ @!%^&+=,;{}'`.xlsx") == (
+        "BaoCao_[SYT]_2025 (bản cuối) #1 ~$ @!%^&+=,;{}'`.xlsx"
+    )
+    assert view.safe_name("a\x00b\x1b[31m.csv") == "a\u2400b\u241b[31m.csv"  # NUL cannot be saved, ESC never shown raw
+    windows = "Báo cáo " + "số liệu rất dài " * 20 + ".xls"  # 328 characters: Windows allows it, Linux does not
+    short = view.safe_name(windows)
+    assert len(short.encode()) <= 255 and short.startswith("Báo cáo số liệu") and short.endswith("….xls")
+
+
+def test_a_long_vietnamese_name_and_an_office_format_through_the_page(demo_copy, tmp_path):
+    from office_files import write_xls
+
+    name = "Báo cáo [STC] " + "số liệu tháng 11 " * 15 + ".xls"
+    rows = [["Mã chỉ số", "Kỳ báo cáo", "Giá trị", "Ghi chú"], ["IN-01", "2026-11", 5123.4, "ước tính"]]
+    data = write_xls(tmp_path / "x.xls", [("Hướng dẫn", [["Điền vào trang sau"]]), ("Số liệu", rows)]).read_bytes()
+    at = _upload(_app("stc").run(), name, data, "application/vnd.ms-excel")
+    assert at.success, [e.value for e in at.error]
+    recorded = queries.submissions(demo_copy, "STC", limit=1)["file_name"][0]
+    assert recorded == view.safe_name(name) and recorded.endswith(".xls")
+
+
+def test_a_refused_format_is_said_in_vietnamese_on_the_page(demo_copy):
+    with io.BytesIO() as out:
+        import zipfile
+
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("xl/workbook.bin", b"\x00")
+        data = out.getvalue()
+    at = _upload(_app("stc").run(), "so_lieu.xlsb", data, "application/octet-stream")
+    assert at.error and at.error[0].value.startswith("Không đọc được tệp")
+    report = next(d.value for d in at.dataframe if "Nội dung" in d.value.columns)
+    message = report["Nội dung"].iloc[0]
+    assert ".xlsb" in message and "Lưu thành" in message  # what was found, and how to save it
+    assert queries.submissions(demo_copy, "STC", limit=1)["unreadable"][0]  # kept, marked unreadable
+
+
 def test_report_frame_in_both_languages():
     errors = [
         RowError(5, "Giá trị", None, "Thiếu giá trị.", "No value."),
@@ -334,6 +372,8 @@ def test_headline_for_each_outcome():
     accepted = view.Outcome("STC", "a.csv", "accepted", 3, 2, 1, 9)
     assert view.headline(accepted, t, str) == ("success", "submit.accepted|file=a.csv,new=2,revised=1,rows=3")
     assert view.headline(view.Outcome("STC", "a.csv", "unchanged", 3), t, str)[0] == "info"
+    unreadable = view.Outcome("STC", "a.pdf", "rejected", 0, errors=[{"row": None}])
+    assert view.headline(unreadable, t, str) == ("error", "submit.unreadable|file=a.pdf")
 
 
 def test_submission_time_is_on_the_dashboards_day():
@@ -350,7 +390,10 @@ def test_recent_table_labels_the_status():
             "new_rows": [0],
             "revised_rows": [0],
             "n_errors": [2],
+            "unreadable": [False],
             "submitted_by": ["demo"],
         }
     )
     assert view.recent_table(subs, lambda key: {"ui.rejected": "Bị từ chối"}.get(key, key))["status"][0] == "Bị từ chối"
+    unreadable = subs.with_columns(pl.lit(True).alias("unreadable"), pl.lit(0).alias("rows"))
+    assert view.recent_table(unreadable, lambda key: key)["status"][0] == "ui.unreadable"

@@ -198,11 +198,13 @@ def test_submissions_and_their_errors(path):
         "new_rows",
         "revised_rows",
         "n_errors",
+        "unreadable",
         "errors",
     ]
     assert subs["submitted_at"].is_sorted(descending=True)
     rejected = q.submissions(path, status="rejected")
     assert rejected.select("department", "file_name", "n_errors").rows() == [("SYT", "o'brien.csv", 2)]
+    assert rejected["unreadable"].to_list() == [False]  # rows were read: rejected for its content
     assert set(q.submissions(path, department="syt")["department"].to_list()) == {"SYT"}
     assert q.submissions(path, department=HOSTILE).is_empty()
     assert q.submissions(path, limit=1).height == 1

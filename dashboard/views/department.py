@@ -251,8 +251,11 @@ SUBMISSIONS = (
 
 def submissions_table(subs: pl.DataFrame, lang: str) -> Table:
     """The department's files, newest first: when, file, accepted or rejected, rows, new, revised, problems."""
+    shown = subs.with_columns(  # an unreadable file is not a rejection of the figures (db.queries.submissions)
+        status=pl.when(pl.col("unreadable")).then(pl.lit("unreadable")).otherwise(pl.col("status"))
+    )
     data = subs.with_columns(
-        result=each(subs, "status", lambda s: t(f"ui.{s}", lang)),
+        result=each(shown, "status", lambda s: t(f"ui.{s}", lang)),
         submitted_by=pl.col("submitted_by").fill_null(numbers.MISSING),
     )
     return build(data, SUBMISSIONS, lang)
@@ -261,10 +264,11 @@ def submissions_table(subs: pl.DataFrame, lang: str) -> Table:
 def submissions_summary(subs: pl.DataFrame, lang: str) -> str:
     """``182 tệp: 181 được tiếp nhận, 1 bị từ chối; lần gần nhất 23/11/2026 11:08.``"""
     accepted = subs.filter(pl.col("status") == "accepted").height
+    unreadable = subs.filter(pl.col("unreadable")).height
     latest = numbers.fmt_datetime(subs.get_column("submitted_at").max(), lang) if subs.height else numbers.MISSING
     return t(
-        "department.submissions_summary", lang, n=subs.height, accepted=accepted, rejected=subs.height - accepted,
-        latest=latest,
+        "department.submissions_summary", lang, n=subs.height, accepted=accepted,
+        rejected=subs.height - accepted - unreadable, unreadable=unreadable, latest=latest,
     )  # fmt: skip
 
 

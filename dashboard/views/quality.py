@@ -141,8 +141,11 @@ def rejected(
     month_from: str | None = None,
     month_to: str | None = None,
 ) -> pl.DataFrame:
-    """Rejected files under the filters (department; submitted within the months), newest first."""
-    frame = submissions.filter(pl.col("status") == "rejected")
+    """Files rejected for their content under the filters (department; submitted within the months), newest first.
+
+    An unreadable file (queries.submissions ``unreadable``) is not a rejection of the department's figures.
+    """
+    frame = submissions.filter((pl.col("status") == "rejected") & ~pl.col("unreadable"))
     if departments:
         frame = frame.filter(pl.col("department").is_in(list(departments)))
     return frame.filter(in_range(pl.col("submitted_at").dt.date(), month_from, month_to)).sort(

@@ -24,19 +24,35 @@ from auth.accounts import Account
 from dashboard.markdown import plain
 from loaders.errors import RowError
 from loaders.ingest import SubmitResult, submit_file
+from loaders.limits import file_label
 from loaders.reading import EXTENSIONS
 from loaders.template import write_template
 
-UPLOAD_TYPES = tuple(ext.lstrip(".") for ext in EXTENSIONS)  # csv, xlsx, parquet, json
+# The formats named on the page. The uploader itself takes any file (type=None): a .docx, a .pdf or an .xlsb
+# then reaches the loader, which says in Vietnamese what it found and how to save it, where Streamlit's own
+# filter would refuse it with an English tooltip.
+UPLOAD_TYPES = tuple(ext.lstrip(".") for ext in EXTENSIONS)  # csv, txt, xlsx, xls, ods, parquet, json
+_NAME_BYTES = 255  # the longest file name Linux stores; Windows allows 255 UTF-16 units, up to 765 bytes
 SUBMITTED_BY = "dashboard"  # without an account (tests, scripts); with one, the loader records its username
 REPORT_COLUMNS = ("row", "column", "value", "message")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def safe_name(name: str) -> str:
-    """The upload's own file name without any folder part (a browser may send ``C:\\...\\x.xlsx``)."""
-    base = PureWindowsPath(PurePosixPath(name or "").name).name.strip()
-    return base if base not in ("", ".", "..") else "upload"
+    """The upload's own file name as it can be saved and recorded: no folder part (a browser may send
+    ``C:\\...\\x.xlsx``), control characters visible, NFC, and at most 255 bytes (a long Vietnamese name from
+    Windows is shortened before its extension)."""
+    base = file_label(PureWindowsPath(PurePosixPath(name or "").name).name).strip()
+    if base in ("", ".", ".."):
+        return "upload"
+    if len(base.encode("utf-8")) <= _NAME_BYTES:
+        return base
+    stem, dot, suffix = base.rpartition(".")
+    if not dot or len(suffix) > 10:
+        stem, suffix = base, ""
+    tail = f"….{suffix}" if suffix else "…"
+    room = _NAME_BYTES - len(tail.encode("utf-8"))
+    return stem.encode("utf-8")[:room].decode("utf-8", "ignore") + tail
 
 
 def template_name(department: str, today: dt.date) -> str:
@@ -158,6 +174,8 @@ def report_display(report: pl.DataFrame, t: Callable[..., str]) -> pl.DataFrame:
 
 def headline(outcome: Outcome, t: Callable[..., str], num: Callable[[int], str]) -> tuple[str, str]:
     """The kind of box (success | info | error) and its one-line headline."""
+    if outcome.status == "rejected" and outcome.rows == 0:  # no row could be read (db.queries: unreadable)
+        return "error", t("submit.unreadable", file=outcome.file_name)
     if outcome.status == "rejected":
         return "error", t("submit.rejected", file=plain(outcome.file_name), n=num(len(outcome.errors)))
     if outcome.status == "unchanged":
@@ -190,7 +208,10 @@ def recent_table(submissions: pl.DataFrame, t: Callable[..., str]) -> pl.DataFra
     return submissions.select(
         "submitted_at",
         "file_name",
-        pl.col("status").replace_strict(status, default=pl.col("status"), return_dtype=pl.String),
+        pl.when(pl.col("unreadable"))
+        .then(pl.lit(t("ui.unreadable")))
+        .otherwise(pl.col("status").replace_strict(status, default=pl.col("status"), return_dtype=pl.String))
+        .alias("status"),
         "rows",
         "new_rows",
         "revised_rows",
