@@ -35,6 +35,7 @@ from loaders import limits
 from loaders.errors import RowError, vi_count
 from loaders.reading import DATE, NUM, SubmissionFrame
 from rules import calendar as periods
+from rules import province
 
 FREQ_VI = {"weekly": "tuần", "monthly": "tháng", "quarterly": "quý", "half_yearly": "6 tháng", "annual": "năm"}
 FREQ_EN = {
@@ -145,7 +146,7 @@ def _code_table(raw: pl.Series, ref: Reference, department: str) -> pl.DataFrame
         pl.col("ind_owner").is_not_null().alias("known"),
         (pl.col("ind_owner") == department).fill_null(False).alias("owned"),
         pl.col("ind_frequency").cast(_FREQ),
-        ((pl.col("ind_level") == "commune") & (pl.col("ind_aggregation") != "none")).alias("needs_loc"),
+        (~province.takes_province_value(pl.col("ind_level"), pl.col("ind_aggregation"))).alias("needs_loc"),
         (pl.col("ind_level") == "province").alias("province_only"),
         (pl.col("ind_unit") == "%").alias("unit_pct"),
         "ind_min",
