@@ -44,6 +44,10 @@ SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 _RETRY_PAUSE_SECONDS = 0.05
 # Writers of one process queue on this before they take the lock file.
 _in_process_writer = threading.Lock()
+# Threads of this process open connections one at a time: two threads connecting to one file at the same moment
+# share a database instance, and a query of one could run before the other had finished setting it up (seen
+# as "Table Function with name python_arrow_scan does not exist" under tests/test_concurrency.py).
+_connecting = threading.Lock()
 
 
 class _ThreadGate:
@@ -131,6 +135,13 @@ _DAMAGE = (
 )
 
 
+def _is_damage(exc: BaseException) -> bool:
+    """Whether a DuckDB error says the file is unreadable (and not that a query or the program went wrong)."""
+    if isinstance(exc, duckdb.CatalogException):
+        return "Table with name" in str(exc)  # a table of ours is missing; not a missing function
+    return isinstance(exc, _DAMAGE) or type(exc) is duckdb.Error
+
+
 def missing(path: Path) -> DatabaseMissing:
     """No file at ``path``: the message pages and the command line show."""
     return DatabaseMissing(
@@ -158,7 +169,7 @@ def explain(exc: BaseException, path: str | os.PathLike | None = None) -> Databa
     if isinstance(exc, DatabaseError):
         return exc
     file = settings.db_path(path)
-    if isinstance(exc, _DAMAGE) or type(exc) is duckdb.Error:
+    if _is_damage(exc):
         return damaged(file)
     return DatabaseError(
         f"Lỗi khi đọc cơ sở dữ liệu {file}; dữ liệu không bị thay đổi. Báo quản trị viên kèm thời điểm xảy ra.",
@@ -203,7 +214,8 @@ def _open(path: Path, read_only: bool, timeout: float, wait: float) -> duckdb.Du
     deadline = time.monotonic() + timeout
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            with _connecting:
+                return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:  # a corrupt block's checksum comes as a bare duckdb.Error
             lock = isinstance(exc, duckdb.IOException | duckdb.ConnectionException | duckdb.ResourceInUseException)
             if not (lock and _is_lock_conflict(exc)):
@@ -229,10 +241,8 @@ def read(path: str | os.PathLike | None = None, timeout: float | None = None) ->
         con = _open(file, True, max(deadline - time.monotonic(), 0.0), wait)
         try:
             yield con
-        except _DAMAGE as exc:  # a damaged block or a missing table shows up only when a query reads it
-            raise damaged(file) from exc
-        except duckdb.Error as exc:
-            if type(exc) is duckdb.Error:
+        except duckdb.Error as exc:  # a damaged block or a missing table shows up only when a query reads it
+            if _is_damage(exc):
                 raise damaged(file) from exc
             raise
         finally:
@@ -287,8 +297,10 @@ def write(
             try:
                 try:
                     con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-                except _DAMAGE as exc:
-                    raise damaged(file) from exc
+                except duckdb.Error as exc:
+                    if _is_damage(exc):
+                        raise damaged(file) from exc
+                    raise
                 yield con
             finally:
                 con.close()
