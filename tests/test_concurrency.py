@@ -62,7 +62,12 @@ TODAY = "2026-11-26"
 PASSWORD = "demo-bacninh-2026"
 SESSIONS = 5
 BROWSING = ["/", "/input", "/indicator?code={code}", "/department?code={dept}", "/quality"]
-WATCHED = ("IN-01", "2026-11", 98765.43, "98.765")  # the watcher's indicator, period, value sent, as shown (no decimals from 10.000 up)
+WATCHED = (
+    "IN-01",
+    "2026-11",
+    98765.43,
+    "98.765",
+)  # the watcher's indicator, period, value sent, as shown (no decimals from 10.000 up)
 # A lock or busy message must never reach anyone (DuckDB's own text, or ours).
 FORBIDDEN = re.compile(r"Conflicting lock|Could not set lock|database is locked|Traceback|đang bận|stayed busy", re.I)
 

@@ -138,7 +138,7 @@ def catalogue_table(catalogue: pl.DataFrame, lang: str) -> Table:
         )
     display = pl.DataFrame(rows, schema={c: pl.String for c in cols.values()}, orient="row")
     config = right_aligned(cols["deadline"]) | {cols["name"]: {"width": "large"}}
-    return Table(display, contract_frame(catalogue), config)
+    return Table(display, contract_frame(catalogue), config, (cols["link"],))
 
 
 def contract_frame(catalogue: pl.DataFrame) -> pl.DataFrame:
