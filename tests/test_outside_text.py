@@ -43,6 +43,8 @@ def hostile(demo_copy):
             [PAYLOAD + ".xlsx", errors],
         )
         con.execute("UPDATE submissions SET file_name = ? WHERE id = (SELECT max(id) FROM submissions WHERE department = 'STC')", [PAYLOAD + ".csv"])  # fmt: skip
+        con.execute("UPDATE accounts SET display_name = ? WHERE username = 'stc'", [PAYLOAD])
+        con.execute("UPDATE audit_log SET target = ? WHERE id = (SELECT max(id) FROM audit_log)", [PAYLOAD])
     finally:
         con.close()
     st.cache_data.clear()
@@ -100,6 +102,26 @@ def test_outside_text_is_never_rendered(hostile, name, params):
     assert not rendered, rendered[:3]
     raw = [h.proto.body for h in at.get("html") if any(bad in h.proto.body for bad in RAW_HTML)]
     assert not raw, raw[0][:300]
+
+
+@pytest.mark.parametrize(("name", "params"), [("accounts", {"user": "stc"}), ("audit", {})])
+def test_outside_text_is_never_rendered_on_the_admin_pages(hostile, name, params):
+    from auth.accounts import get_account
+    from dashboard.login import SESSION_KEY
+
+    at = AppTest.from_file(str(settings.ROOT / "app_pages" / f"{name}.py"), default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.session_state[SESSION_KEY] = get_account(hostile, "quantri")
+    at.run()
+    assert not at.exception, at.exception
+    found: list[tuple[str, str]] = []
+    _texts(at._tree, found)
+    assert any("evil.example" in text for _, text in found) or any(
+        "evil.example" in str(d.value.to_numpy()) for d in at.dataframe
+    )
+    rendered = [(kind, text) for kind, text in found if any(re.search(bad, text) for bad in RENDERED)]
+    assert not rendered, rendered[:3]
 
 
 def test_the_payload_is_there_as_text(hostile):
