@@ -20,11 +20,11 @@ import polars as pl
 import vl_convert
 
 from dashboard import theme
+from loaders.export import neutralise
 
 EXPORT_WIDTH = 900  # CSS px: text stays legible when the image is scaled to an A4 text width
 PNG_SCALE = 3.0  # pixels per CSS px: 2700 px wide, about 430 dpi across 16 cm
 PNG_PPI = 300  # resolution written in the file, so a word processor places it at print size
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- Charts -------------------------------------------------------------------------------------------
@@ -70,19 +70,13 @@ def png_size(png: bytes) -> tuple[int, int]:
 # --- Tables -------------------------------------------------------------------------------------------
 
 
-def _neutralise_text(value: str | None) -> str | None:
-    if value and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def safe_table(df: pl.DataFrame) -> pl.DataFrame:
-    """Text columns with formula-like cells prefixed by ``'``; other columns untouched."""
+    """Text columns with formula-like cells neutralised (``loaders.export.neutralise``, the one rule for every
+    export); nested values written as text; other columns untouched."""
     exprs = []
     for name, dtype in df.schema.items():
         if dtype == pl.Utf8 or dtype == pl.Categorical or dtype == pl.Enum:
-            col = pl.col(name).cast(pl.Utf8)
-            exprs.append(pl.when(col.str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + col).otherwise(col).alias(name))
+            exprs.append(pl.col(name).cast(pl.Utf8))
         elif isinstance(dtype, pl.List | pl.Array):
             # nested values have no cell form: "[1.0, 2.0]"
             items = pl.col(name).cast(pl.List(pl.Utf8)).list.join(", ")
@@ -91,7 +85,7 @@ def safe_table(df: pl.DataFrame) -> pl.DataFrame:
             exprs.append(pl.col(name).struct.json_encode().alias(name))
         else:
             exprs.append(pl.col(name))
-    return df.select(exprs) if exprs else df
+    return neutralise(df.select(exprs)) if exprs else df
 
 
 def table_csv(df: pl.DataFrame) -> bytes:
