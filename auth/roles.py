@@ -1,12 +1,12 @@
 """What each role may do, and the owner rule the loader checks where data is written.
 
-| role      | read | export | submit                 | admin |
-| --------- | ---- | ------ | ---------------------- | ----- |
-| leader    | yes  | yes    | no                     | no    |
-| analyst   | yes  | yes    | no                     | no    |
-| submitter | yes  | no     | own department only    | no    |
-| admin     | yes  | yes    | no: one owner per data | yes   |
-| anonymous | yes  | yes    | no                     | no    |
+| role      | read | export | submit                 | admin | ask an explanation | answer one          |
+| --------- | ---- | ------ | ---------------------- | ----- | ------------------ | ------------------- |
+| leader    | yes  | yes    | no                     | no    | yes                | no                  |
+| analyst   | yes  | yes    | no                     | no    | no                 | no                  |
+| submitter | yes  | no     | own department only    | no    | no                 | own department only |
+| admin     | yes  | yes    | no: one owner per data | yes   | yes                | no                  |
+| anonymous | yes  | yes    | no                     | no    | no                 | no                  |
 
 Leaders export: they copy charts and tables into their reports. Department accounts submit and read; the files
 they download are their own templates and reports, not the province's tables. Anonymous readers exist only where
@@ -16,6 +16,9 @@ Admins manage the catalogue and the accounts but do not submit data: every value
 owner, the department account that sent it. An admin who must load a department's file does it from the
 command line on the server (``python -m loaders submit FILE --department CODE``), where the loader still
 checks that every row belongs to that department. A disabled account may do nothing.
+
+Explanations (đề nghị giải trình, ``loaders.explanations``): leaders and admins ask the department that owns an
+indicator; only that department's accounts answer, as only they submit its data.
 """
 
 from __future__ import annotations
@@ -30,13 +33,13 @@ from auth import audit
 from auth.accounts import Account, fetch
 from auth.errors import PermissionDenied
 
-ACTIONS = ("read", "export", "submit", "admin")
+ACTIONS = ("read", "export", "submit", "admin", "ask", "answer")
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "leader": frozenset({"read", "export"}),
+    "leader": frozenset({"read", "export", "ask"}),
     "analyst": frozenset({"read", "export"}),
-    "submitter": frozenset({"read", "submit"}),
-    "admin": frozenset({"read", "export", "admin"}),
+    "submitter": frozenset({"read", "submit", "answer"}),
+    "admin": frozenset({"read", "export", "admin", "ask"}),
 }
 
 ROLE_NAMES = {
@@ -51,6 +54,8 @@ _ACTION_NAMES = {
     "export": ("tải dữ liệu xuống", "export data"),
     "submit": ("nộp số liệu", "submit data"),
     "admin": ("quản trị danh mục và tài khoản", "manage the catalogue and accounts"),
+    "ask": ("đề nghị giải trình", "ask for an explanation"),
+    "answer": ("trả lời đề nghị giải trình", "answer a request for an explanation"),
 }
 
 
@@ -100,6 +105,21 @@ def check_can_submit(account: Account | None, department: str) -> None:
             f"Tài khoản '{account.username}' chỉ được nộp số liệu của {own or '(không có sở, ngành)'}, "
             f"không được nộp cho {wanted or '(trống)'}.",
             f"The account '{account.username}' may only submit for {own or '(no department)'}, "
+            f"not for {wanted or '(empty)'}.",
+        )
+
+
+def check_can_answer(account: Account | None, department: str) -> None:
+    """Raise PermissionDenied unless ``account`` is an enabled account of ``department`` that may answer."""
+    check_can(account, "answer")
+    assert account is not None
+    wanted = (department or "").strip().upper()
+    own = (account.department or "").strip().upper()
+    if not own or own != wanted:
+        raise PermissionDenied(
+            f"Tài khoản '{account.username}' chỉ trả lời đề nghị giải trình gửi {own or '(không có sở, ngành)'}, "
+            f"không trả lời thay {wanted or '(trống)'}.",
+            f"The account '{account.username}' may only answer requests sent to {own or '(no department)'}, "
             f"not for {wanted or '(empty)'}.",
         )
 

@@ -95,8 +95,7 @@ def setup(page_key: str, title: str | None = None, show_title: bool = True) -> C
 
 
 def _is_demo(path: Path) -> bool:
-    found = db.query("SELECT count(*) AS n FROM audit_log WHERE action = 'demo_load'", None, path)
-    return bool(found["n"][0])
+    return bool(queries.demo_loads(path)["n"][0])
 
 
 def show_error(ctx: Ctx, exc: db.DatabaseError) -> None:

@@ -22,6 +22,7 @@ from datetime import date
 import polars as pl
 
 from db.connection import query as _query
+from db.connection import read as _read
 from rules import province
 from rules.calendar import parse as parse_period
 from rules.store import Store
@@ -587,3 +588,78 @@ GROUP BY h.submission_id, s.department, s.file_name, s.submitted_at, s.submitted
 ORDER BY s.submitted_at DESC, h.submission_id DESC
 """
     return _query(sql, {"code": code.strip().upper()}, path)
+
+
+# --------------------------------------------------------------------------- explanations asked and answered
+
+EXPLANATION_SCHEMA = {
+    "id": pl.Int64,
+    "indicator_code": pl.String,
+    "name_vi": pl.String,
+    "name_en": pl.String,
+    "period": pl.String,
+    "department": pl.String,
+    "department_name_vi": pl.String,
+    "department_name_en": pl.String,
+    "note": pl.String,
+    "due_date": pl.Date,
+    "asked_by": pl.String,
+    "asked_at": pl.Datetime("us"),
+    "answer": pl.String,
+    "answered_by": pl.String,
+    "answered_at": pl.Datetime("us"),
+}
+
+
+def explanations_sql(
+    codes: Iterable[str] | None = None, department: str | None = None, period: str | None = None
+) -> tuple[str, Params]:
+    """The explanations statement with its optional indicator, department and period filters."""
+    params: Params = {}
+    clauses = []
+    if (wanted := _codes(codes)) is not None:
+        clauses.append("list_contains($codes, e.indicator_code)")
+        params["codes"] = wanted
+    if department is not None:
+        clauses.append("e.department = $department")
+        params["department"] = department.strip().upper()
+    if period is not None:
+        clauses.append("e.period = $period")
+        params["period"] = period.strip()
+    sql = f"""
+SELECT e.id, e.indicator_code, i.name_vi, i.name_en, e.period, e.department,
+       d.name_vi AS department_name_vi, d.name_en AS department_name_en,
+       e.note, e.due_date, e.asked_by, e.asked_at, e.answer, e.answered_by, e.answered_at
+FROM explanations e
+LEFT JOIN indicators i ON i.code = e.indicator_code
+LEFT JOIN departments d ON d.code = e.department
+{_where(clauses)}
+ORDER BY e.asked_at DESC, e.id DESC
+"""
+    return sql, params
+
+
+def explanations(
+    path: Path = None,
+    codes: Iterable[str] | None = None,
+    department: str | None = None,
+    period: str | None = None,
+) -> pl.DataFrame:
+    """Requests for an explanation (đề nghị giải trình) and their answers, newest first, optionally for some
+    indicators, the department asked and a period. A file not written to since the table was added has none.
+
+    Columns: EXPLANATION_SCHEMA (answer, answered_by, answered_at null until answered).
+    """
+    sql, params = explanations_sql(codes, department, period)
+    with _read(path) as con:
+        present = con.execute(  # fetchall: leave no result unfinished on the connection
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'explanations' AND schema_name = 'main'"
+        ).fetchall()[0][0]
+        if not present:
+            return pl.DataFrame(schema=EXPLANATION_SCHEMA)
+        return con.sql(sql, params=params).pl().cast(EXPLANATION_SCHEMA)
+
+
+def demo_loads(path: Path = None) -> pl.DataFrame:
+    """How many times the demo generator loaded this file (its data is then demo data). Columns: n."""
+    return _query("SELECT count(*)::INTEGER AS n FROM audit_log WHERE action = 'demo_load'", None, path)

@@ -158,3 +158,22 @@ CREATE TABLE IF NOT EXISTS login_attempts (
 ALTER TABLE submissions ADD COLUMN IF NOT EXISTS received_at TIMESTAMP;  -- when the file was received (checked before the lock); submitted_at is when its values became current
 ALTER TABLE submissions ADD COLUMN IF NOT EXISTS reason VARCHAR;         -- why the file revises published values, as its sender gave it
 ALTER TABLE observation_history ADD COLUMN IF NOT EXISTS reason VARCHAR; -- on a value that revised an earlier one: the submission's reason
+
+-- Tables added after databases were in use: CREATE ... IF NOT EXISTS gives an old file the table at its next write
+-- connection, as the columns above. Readers allow for a file without it (db.queries.explanations).
+CREATE SEQUENCE IF NOT EXISTS explanation_ids START 1;
+-- Explanations asked and answered (đề nghị giải trình): a leader asks the department that owns an indicator to explain
+-- its figure for a period, by a due date; the department answers once, in text. Both are audited.
+CREATE TABLE IF NOT EXISTS explanations (
+    id              BIGINT PRIMARY KEY,
+    indicator_code  VARCHAR NOT NULL,
+    period          VARCHAR NOT NULL,     -- canonical, of the indicator's frequency
+    department      VARCHAR NOT NULL,     -- the indicator's owner when asked: the one department that answers
+    note            VARCHAR NOT NULL,     -- what the leader asks
+    due_date        DATE NOT NULL,
+    asked_by        VARCHAR NOT NULL,
+    asked_at        TIMESTAMP NOT NULL,
+    answer          VARCHAR,              -- null until answered
+    answered_by     VARCHAR,
+    answered_at     TIMESTAMP
+);

@@ -280,19 +280,20 @@ def _acct(role: str, department: str | None = None, **kw) -> Account:
 
 
 MATRIX = [
-    # role,        read,  export, submit, admin
-    ("leader", True, True, False, False),  # leaders copy charts and tables into their reports
-    ("analyst", True, True, False, False),
-    ("submitter", True, False, True, False),
-    ("admin", True, True, False, True),
+    # role,     read,  export, submit, admin, ask,  answer
+    ("leader", True, True, False, False, True, False),  # leaders copy charts into reports and ask for explanations
+    ("analyst", True, True, False, False, False, False),
+    ("submitter", True, False, True, False, False, True),  # a department answers what it is asked
+    ("admin", True, True, False, True, True, False),
 ]
 
 
-@pytest.mark.parametrize(("role", "read", "export", "submit", "admin"), MATRIX)
-def test_roles_matrix(role: str, read: bool, export: bool, submit: bool, admin: bool) -> None:
+@pytest.mark.parametrize(("role", "read", "export", "submit", "admin", "ask", "answer"), MATRIX)
+def test_roles_matrix(role: str, read: bool, export: bool, submit: bool, admin: bool, ask: bool, answer: bool) -> None:
     account = _acct(role, "FIN" if role == "submitter" else None)
     got = {action: roles.can(account, action) for action in roles.ACTIONS}
-    assert got == {"read": read, "export": export, "submit": submit, "admin": admin}
+    expected = {"read": read, "export": export, "submit": submit, "admin": admin, "ask": ask, "answer": answer}
+    assert got == expected
 
 
 @pytest.mark.parametrize(
