@@ -6,6 +6,7 @@ from dashboard import components as ui
 from dashboard import evaluation, state
 from dashboard.page import setup
 from dashboard.parts import department as part
+from dashboard.parts import explanations
 from dashboard.tables import picked
 from dashboard.views import department as view
 from db import queries
@@ -44,10 +45,14 @@ detail = evaluation.timeliness_detail(ctx, codes)
 due = view.due_next(latest, catalogue, ctx.today)
 part.header(ctx, row, latest, detail, due)
 
-names = ["indicators", "due", "submissions", "timeliness"]
-tabs = dict(zip(names, st.tabs([ctx.t(f"department.tab_{n}") for n in names]), strict=True))
+names = ["indicators", "explanations", "due", "submissions", "timeliness"]
+titles = [ctx.t(f"department.tab_{n}") for n in names if n != "explanations"]
+titles.insert(1, ctx.t("explanations.tab", waiting=explanations.waiting(ctx, row["code"])))
+tabs = dict(zip(names, st.tabs(titles), strict=True))
 with tabs["indicators"]:
     part.indicators_tab(ctx, row, latest)
+with tabs["explanations"]:
+    explanations.answer_section(ctx, row["code"], view.department_name(row, ctx.lang), "department")
 with tabs["due"]:
     part.due_tab(ctx, row, due)
 with tabs["submissions"]:

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import evaluation, state
 from dashboard.page import setup
+from dashboard.parts import explanations
 from dashboard.parts import indicator as part
 from dashboard.tables import picked
 from dashboard.views import indicator as view
@@ -49,7 +50,9 @@ if chooser(st.sidebar)[0] != row["code"]:
     st.rerun()
 
 series = evaluation.series(ctx, row["code"])
-part.header(ctx, row, evaluation.latest(ctx, (row["code"],)).row(0, named=True))
+latest = evaluation.latest(ctx, (row["code"],)).row(0, named=True)
+part.header(ctx, row, latest)
+explanations.indicator_section(ctx, row, latest, series)
 if series.is_empty():
     ui.empty(ctx, "indicator.no_values")
 

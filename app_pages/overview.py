@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import evaluation, figures
 from dashboard.page import setup
+from dashboard.parts import explanations
 from dashboard.views import overview as view
 from db import queries
 
@@ -32,6 +33,9 @@ else:
     if rest.height:
         with st.expander(ctx.t("overview.more_warnings", n=rest.height)):
             st.html(view.warnings_html(rest, ctx.lang))
+
+# Explanations asked of the departments: awaiting, overdue, answered.
+explanations.overview_section(ctx)
 
 # Composite indices: latest value and change against the same period last year.
 st.html(view.section_title(ctx.t("overview.composites_title"), ctx.t("overview.composites_note")))

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import evaluation, figures, links, state
 from dashboard.i18n import label
 from dashboard.page import setup
+from dashboard.parts.explanations import slide_html
 from dashboard.views import present as view
 from dashboard.views.group import GROUPS, department_options
 from db import queries
@@ -72,6 +73,8 @@ series = evaluation.series(ctx, row["code"])
 labels = view.chart_labels(row, meta["source"], ctx.stamp)
 left.altair_chart(view.slide_figure(series, row, labels), width="stretch", theme=None, key="slide_chart")
 right.html(view.panel_html(row, ctx.lang))
+if asked := slide_html(ctx, row):  # the explanation asked for this period, and its answer
+    right.html(asked)
 st.html(view.summary_html(view.summary(row, ctx.lang)))
 
 # Previous / next: buttons, arrow keys, and PageUp/PageDown for presentation clickers.

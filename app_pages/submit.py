@@ -8,8 +8,10 @@ import db
 from auth.errors import AuthError
 from dashboard import export, state
 from dashboard.downloads import offer
+from dashboard.markdown import plain
 from dashboard.numbers import fmt_number
 from dashboard.page import setup, show_error
+from dashboard.parts.explanations import answer_section
 from dashboard.views import submit as view
 from db import queries
 from loaders.errors import UsageError
@@ -102,3 +104,8 @@ if dept:
             view.recent_table(recent, ctx.t), hide_index=True, key="submit_recent",
             column_config=view.recent_columns(ctx.t),
         )  # fmt: skip
+
+# ---- explanations the leadership asked of the department, answered here as on the department's page
+if own:
+    st.markdown("#### " + ctx.t("explanations.for_department", department=plain(depts.get(own, own))))
+    answer_section(ctx, own, depts.get(own, own), "submit")

@@ -111,6 +111,23 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=FORMATS)
     export.add_argument("--out", type=Path, metavar="PATH")
 
+    report = command(
+        "report", "viết báo cáo (DOCX, PDF) hoặc bộ trình chiếu (PPTX) / write the report pack (DOCX, PDF, PPTX)"
+    )
+    report.add_argument(
+        "--period", metavar="PERIOD", help="kỳ báo cáo: 2026-10, 2026-Q3, 2026-H1, 2026 (mặc định: tháng này)"
+    )
+    scope = report.add_mutually_exclusive_group()
+    scope.add_argument("--group", metavar="G", help="nhóm / group: input process output outcome composite")
+    scope.add_argument("--department", metavar="CODE", help="sở, ngành chủ trì / owner department")
+    report.add_argument("--format", required=True, choices=("docx", "pdf", "pptx"))
+    report.add_argument("--out", required=True, type=Path, metavar="FILE")
+    report.add_argument("--lang", choices=("vi", "en"), default="vi", help="ngôn ngữ / language (default vi)")
+    report.add_argument(
+        "--charts", type=int, default=None, metavar="N",
+        help="số biểu đồ tối đa (mặc định 8) / at most N charts (default 8)",
+    )  # fmt: skip
+
     from auth import cli as auth_cli
 
     auth_cli.register(commands)  # accounts add|disable|enable|list|passwd, backup, restore
@@ -375,6 +392,65 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_command(args: argparse.Namespace) -> int:
+    """The report pack for a period, a group or a department: built whole in memory, then written."""
+    import settings
+    from loaders.errors import UsageError, os_reason
+
+    out: Path = args.out
+    device = out.exists() and not out.is_file()
+    if out.is_dir():
+        raise UsageError(
+            f"{out} là một thư mục; hãy đặt tên tệp, ví dụ {out / ('bao-cao.' + args.format)}.",
+            f"{out} is a folder; name the file, e.g. {out / ('report.' + args.format)}.",
+        )
+    if out.suffix.lower() != f".{args.format}" and not device:
+        raise UsageError(
+            f"Tệp --format {args.format} phải có đuôi .{args.format} (nhận được '{out.name}').",
+            f"A --format {args.format} file must end in .{args.format} (got '{out.name}').",
+        )
+    if args.charts is not None and args.charts < 0:
+        raise UsageError("--charts phải là số không âm.", "--charts must not be negative.")
+    import db
+    import reports
+    from reports.content import KEY_CHARTS, UnknownScope
+    from rules.reporting import NoSuchPeriod
+
+    path = settings.db_path(args.db)
+    if not path.exists():
+        raise db.connection.missing(path)
+    try:
+        data = reports.render(
+            args.format, path, settings.today(), period=args.period, group=args.group, department=args.department,
+            lang=args.lang, charts=KEY_CHARTS if args.charts is None else args.charts,
+        )  # fmt: skip
+    except NoSuchPeriod:
+        raise UsageError(
+            f"Kỳ '{args.period}' không dùng được: ghi kỳ dạng 2026-10, 2026-Q3, 2026-H1 hoặc 2026, không ở tương lai.",
+            f"Period '{args.period}' cannot be used: write it as 2026-10, 2026-Q3, 2026-H1 or 2026, not in the future.",
+        ) from None
+    except UnknownScope:
+        what = args.group if args.group is not None else args.department
+        raise UsageError(
+            f"Không có nhóm hoặc sở, ngành '{what}' (nhóm: input, process, output, outcome, composite).",
+            f"No group or department '{what}' (groups: input, process, output, outcome, composite).",
+        ) from None
+    existed = out.exists()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as exc:
+        if not existed and not device:
+            out.unlink(missing_ok=True)
+        vi, en = os_reason(exc, writing=True)
+        raise _WriteFailed(f"Không ghi được tệp {out}: {vi}.", f"Cannot write {out}: {en}.") from None
+    _say(
+        f"Đã ghi báo cáo {out} ({len(data):,} byte).".replace(",", "."),
+        f"Report written to {out} ({len(data):,} bytes).",
+    )
+    return 0
+
+
 def _catalogue(args: argparse.Namespace) -> int:
     """Replace the catalogue from a file: checked whole, refused whole, recorded either way."""
     import settings
@@ -395,7 +471,14 @@ def _catalogue(args: argparse.Namespace) -> int:
     return 0
 
 
-HANDLERS = {"init": _init, "submit": _submit, "catalogue": _catalogue, "template": _template, "export": _export}
+HANDLERS = {
+    "init": _init,
+    "submit": _submit,
+    "catalogue": _catalogue,
+    "template": _template,
+    "export": _export,
+    "report": _report_command,
+}
 
 
 # -- the one place where every failure becomes a message ------------------------------------

@@ -208,22 +208,19 @@ def title_html(row: dict[str, Any], lang: str, frequency_label: str) -> str:
     return f'<div class="pr-title">{_e(figures.name(row, lang))}</div><div class="pr-sub">{sub}</div>'
 
 
-def panel_html(row: dict[str, Any], lang: str) -> str:
-    """The right of the slide: the period, the latest value big, the status, the figures that judge it."""
-    f = figures.of(row, lang)
+def big_value(row: dict[str, Any], lang: str) -> tuple[str, str]:
+    """The slide's big figure as (number, unit): the unit apart when it is a word (``65.908`` · ``tỷ đồng``); a
+    percentage, a figure without unit or a missing one whole (``12,5 %``, ``–``) with an empty unit."""
     unit = (row.get("unit") or "").strip()
     value = row.get("value")
     if numbers.is_missing(value) or figures.is_percent(unit) or not unit:
-        big = _e(f.value)
-    else:
-        number = numbers.fmt_number(value, lang, numbers.decimals(value))
-        big = f'{_e(number)} <span class="pr-unit">{_e(unit)}</span>'
-    status = row.get("status") or "no_data"
-    tint, ink = _TINT.get(status, _TINT["no_data"])
-    pill = (
-        f'<div class="pr-pill" style="background:{tint};color:{ink}">'
-        f'<i style="background:{theme.STATUS_COLORS.get(status, theme.MUTED)}"></i>{_e(f.status)}</div>'
-    )
+        return figures.value(value, unit, lang), ""
+    return numbers.fmt_number(value, lang, numbers.decimals(value)), unit
+
+
+def panel_facts(row: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """The figures that judge the latest value, as (label, text) pairs: the slide's panel, and the deck's."""
+    f = figures.of(row, lang)
     facts = []
     if row.get("value_type") == "flow" and not numbers.is_missing(row.get("ytd")):
         facts.append((t("ui.ytd", lang), f.ytd))
@@ -235,9 +232,23 @@ def panel_html(row: dict[str, Any], lang: str) -> str:
     facts.append((t("ui.vs_last_year", lang), f.vs_last_year))
     if f.trend:
         facts.append((t("ui.trend", lang), f.trend))
-    if status == "late" and row.get("days_overdue") is not None:
+    if row.get("status") == "late" and row.get("days_overdue") is not None:
         facts.append((t("ui.deadline", lang), t("overview.overdue_days", lang, n=row["days_overdue"])))
-    table = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in facts)
+    return facts
+
+
+def panel_html(row: dict[str, Any], lang: str) -> str:
+    """The right of the slide: the period, the latest value big, the status, the figures that judge it."""
+    f = figures.of(row, lang)
+    number, unit = big_value(row, lang)
+    big = f'{_e(number)} <span class="pr-unit">{_e(unit)}</span>' if unit else _e(number)
+    status = row.get("status") or "no_data"
+    tint, ink = _TINT.get(status, _TINT["no_data"])
+    pill = (
+        f'<div class="pr-pill" style="background:{tint};color:{ink}">'
+        f'<i style="background:{theme.STATUS_COLORS.get(status, theme.MUTED)}"></i>{_e(f.status)}</div>'
+    )
+    table = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in panel_facts(row, lang))
     return (
         f'<div class="pr-panel"><div class="pr-period">{_e(f.period)}</div><div class="pr-value">{big}</div>'
         f'{pill}<table class="pr-facts">{table}</table></div>'
