@@ -6,7 +6,7 @@ from dashboard import components as ui
 from dashboard import evaluation, state
 from dashboard.page import setup
 from dashboard.parts import department as part
-from dashboard.parts import explanations
+from dashboard.parts import explanations, report
 from dashboard.tables import picked
 from dashboard.views import department as view
 from db import queries
@@ -44,6 +44,7 @@ latest = evaluation.latest(ctx, codes)
 detail = evaluation.timeliness_detail(ctx, codes)
 due = view.due_next(latest, catalogue, ctx.today)
 part.header(ctx, row, latest, detail, due)
+report.buttons(ctx, department=row["code"])  # the report pack of this department's indicators
 
 names = ["indicators", "explanations", "due", "submissions", "timeliness"]
 titles = [ctx.t(f"department.tab_{n}") for n in names if n != "explanations"]

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import evaluation, figures
 from dashboard.page import setup
-from dashboard.parts import explanations
+from dashboard.parts import explanations, report
 from dashboard.views import overview as view
 from db import queries
 
@@ -13,6 +13,7 @@ evaluated = evaluation.latest(ctx)
 
 st.html(view.STYLE)
 st.html(view.meta_html(ctx.as_of, ctx.today, ctx.demo, ctx.lang))
+report.buttons(ctx)  # the report pack of what this page shows
 if evaluated.is_empty():
     st.info(ctx.t("ui.no_data"), icon=":material/info:")
     st.stop()

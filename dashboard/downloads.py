@@ -36,6 +36,17 @@ KINDS = {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "ui.download_xlsx", ":material/table:"
     ),
     "parquet": Kind("application/vnd.apache.parquet", "ui.download_parquet", ":material/database:"),
+    "docx": Kind(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "ui.download_docx",
+        ":material/description:",
+    ),
+    "pdf": Kind("application/pdf", "ui.download_pdf", ":material/picture_as_pdf:"),
+    "pptx": Kind(
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "ui.download_pptx",
+        ":material/slideshow:",
+    ),
 }
 
 

@@ -109,6 +109,8 @@ class Indicator:
     explanations: tuple[Explanation, ...] = ()
     key: bool = False  # one of the warnings
     slide_line: str = ""  # the explanation asked for its period, as the slide says it (``/present``)
+    points: tuple[tuple[str, float | None], ...] = ()  # the slide chart's values (period label, value)
+    mark: str = "line"  # bar for a flow's own amounts, as on the slide
 
 
 @dataclass(frozen=True)
@@ -239,8 +241,24 @@ def _explanation(n: int, row: dict[str, Any], lang: str) -> Explanation:
     return Explanation(int(row["id"]), row["indicator_code"], head, asked, answer, state)
 
 
+def points(store, row: dict[str, Any], judged: date, lang: str) -> tuple[tuple[str, float | None], ...]:
+    """The values the slide's chart draws (``present.chart_frame``), as (period label, value) pairs."""
+    series = evaluate.series_of(store, row["code"], judged)
+    if series.is_empty():
+        return ()
+    frame, kind = present.chart_frame(series, row["frequency"], row["value_type"])
+    column = "ytd" if kind == "ytd" else "value"
+    return tuple((figures.period(p, lang), v) for p, v in frame.select("period", column).iter_rows())
+
+
 def _indicator(
-    row: dict[str, Any], lang: str, chart: bytes | None, asked: tuple[Explanation, ...], key: bool, line: str = ""
+    row: dict[str, Any],
+    lang: str,
+    chart: bytes | None,
+    asked: tuple[Explanation, ...],
+    key: bool,
+    line: str = "",
+    values: tuple[tuple[str, float | None], ...] = (),
 ) -> Indicator:
     f = figures.of(row, lang)
     number, unit = present.big_value(row, lang)
@@ -262,6 +280,8 @@ def _indicator(
         explanations=asked,
         key=key,
         slide_line=line,
+        points=values,
+        mark="bar" if row.get("value_type") == "flow" else "line",
     )
 
 
@@ -319,10 +339,11 @@ def build(
         if r["code"] in drawn
     }
 
-    def indicator(r: dict[str, Any]) -> Indicator:
+    def indicator(r: dict[str, Any], with_points: bool = False) -> Indicator:
         code = r["code"]
         line = explained.slide_text(asked.filter(pl.col("indicator_code") == code), r["period"], lang)
-        return _indicator(r, lang, pngs.get(code), tuple(by_code.get(code, ())), code in set(key_codes), line)
+        values = points(store, r, judged, lang) if with_points and code not in pngs else ()
+        return _indicator(r, lang, pngs.get(code), tuple(by_code.get(code, ())), code in set(key_codes), line, values)
 
     groups = []
     group_lines = []
@@ -363,7 +384,7 @@ def build(
         keys_note=t("report.keys_note", lang, n=len(key_codes), charts=len(pngs), cap=max(0, charts))
         if key_codes
         else t("report.no_keys", lang),
-        slides=tuple(indicator(r) for r in rows.iter_rows(named=True)),
+        slides=tuple(indicator(r, chart_kind == "slide") for r in rows.iter_rows(named=True)),
         explanations_summary=t("report.explanations_summary", lang, **counts)
         if counts["total"]
         else t("report.no_explanations", lang),

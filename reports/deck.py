@@ -12,11 +12,14 @@ from __future__ import annotations
 import io
 
 from pptx import Presentation
+from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from dashboard.export import png_size
 from reports.content import Indicator, Report
 from reports.style import STATUS_DOT, STATUS_INK, STATUS_TINT
 
@@ -98,13 +101,21 @@ def _indicator_slide(prs, report: Report, item: Indicator, n: int, total: int) -
     panel_left = Inches(8.85)
     panel_width = WIDTH - panel_left - MARGIN
     top = Inches(1.85)
-    if item.chart:
-        slide.shapes.add_picture(io.BytesIO(item.chart), MARGIN, top, width=Inches(8.1))
+    if item.chart:  # fitted into 8.1 × 4.45 in, above the sentence
+        w, h = png_size(item.chart)
+        scale = min(Inches(8.1) / w, Inches(4.45) / h)
+        slide.shapes.add_picture(io.BytesIO(item.chart), MARGIN, top, width=int(w * scale), height=int(h * scale))
+    elif item.points:
+        _native_chart(slide, item, MARGIN, top, Inches(8.1), Inches(4.4))
     else:
         _text(slide, MARGIN, Inches(3.6), Inches(7.8), Inches(1.0), report.t("report.deck_no_chart"), 16, color=MUTED)
     _text(slide, panel_left, top, panel_width, Inches(0.4), item.period, 18, color=MUTED)
-    big = item.number + (f" {item.unit}" if item.unit else "")
-    _text(slide, panel_left, top + Inches(0.4), panel_width, Inches(0.9), big, 40 if len(big) < 16 else 30, bold=True)
+    box = _text(slide, panel_left, top + Inches(0.4), panel_width, Inches(0.9), item.number, 40 if len(item.number) < 9
+                else 32, bold=True)  # fmt: skip
+    if item.unit:
+        run = box.text_frame.paragraphs[0].add_run()
+        run.text = f" {item.unit}"
+        run.font.name, run.font.size, run.font.color.rgb = FONT, Pt(20), MUTED
     _pill(slide, panel_left, top + Inches(1.35), item)
     facts = "\n".join(f"{label}: {text}" for label, text in item.facts)
     _text(slide, panel_left, top + Inches(2.1), panel_width, Inches(2.4), facts, 15)
@@ -112,6 +123,34 @@ def _indicator_slide(prs, report: Report, item: Indicator, n: int, total: int) -
         _text(slide, panel_left, Inches(5.75), panel_width, Inches(1.2), item.slide_line, 13,
               color=_rgb(STATUS_INK["at_risk"]))  # fmt: skip
     _text(slide, MARGIN, Inches(6.45), Inches(8.1), Inches(0.9), item.sentence, 17)
+
+
+def _native_chart(slide, item: Indicator, left, top, width, height) -> None:
+    """The slide chart's values as an editable PowerPoint chart (bars for a flow's own amounts, else a line), for
+    the indicators whose chart was not rendered."""
+    data = CategoryChartData()
+    data.categories = [label for label, _ in item.points]
+    data.add_series(item.name, [value for _, value in item.points])
+    kind = XL_CHART_TYPE.COLUMN_CLUSTERED if item.mark == "bar" else XL_CHART_TYPE.LINE_MARKERS
+    chart = slide.shapes.add_chart(kind, left, top, width, height, data).chart
+    chart.has_legend = False
+    chart.has_title = False  # the slide's title names it
+    chart.font.name, chart.font.size = FONT, Pt(12)
+    plot = chart.plots[0]
+    series = plot.series[0]
+    if item.mark == "bar":
+        series.format.fill.solid()
+        series.format.fill.fore_color.rgb = _rgb("#1F5C99")
+    else:
+        series.format.line.color.rgb = _rgb("#1F5C99")
+        series.format.line.width = Pt(2.5)
+        series.smooth = False
+    chart.value_axis.has_major_gridlines = True
+    chart.value_axis.major_gridlines.format.line.color.rgb = _rgb("#E3E7EC")
+    chart.value_axis.tick_labels.font.size = Pt(11)
+    chart.value_axis.tick_labels.number_format = "#,##0.##"  # grouped as the viewer's Office writes numbers
+    chart.value_axis.tick_labels.number_format_is_linked = False
+    chart.category_axis.tick_labels.font.size = Pt(10)
 
 
 def write(report: Report) -> bytes:

@@ -78,9 +78,15 @@ def _para(container, text: str = "", size=BODY_PT, bold=False, italic=False, ali
     return paragraph
 
 
-def _rule_below(paragraph, left_mm: float, right_mm: float) -> None:
-    """A short horizontal line under a line of the header block (the decree's line under the body's name and the
-    motto): the paragraph's bottom border, narrowed by indents, so it stays an editable paragraph."""
+def _rule(container, left_mm: float, right_mm: float) -> None:
+    """A short horizontal line (the decree's line under the body's name, the motto and the title): an empty
+    1-point paragraph whose bottom border is narrowed by indents, so it stays editable and wraps nothing."""
+    paragraph = container.add_paragraph()
+    fmt = paragraph.paragraph_format
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(6)
+    fmt.line_spacing = Pt(2)
+    _run(paragraph, "", 1)
     ppr = paragraph._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -99,6 +105,15 @@ def _shade(cell, hex_color: str) -> None:
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), hex_color.lstrip("#"))
     tcpr.append(shading)
+
+
+def _widths(table, widths_mm) -> None:
+    """Column widths that Word and LibreOffice both honour: the grid's and every cell's."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
 
 
 def _no_borders(table) -> None:
@@ -150,20 +165,20 @@ def _header_block(doc, report: Report) -> None:
     _no_borders(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.table_direction = WD_TABLE_DIRECTION.LTR
+    _widths(table, (62, 103))
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(62), Mm(103)
     center = WD_ALIGN_PARAGRAPH.CENTER
     first = left.paragraphs[0]
     first.alignment = center
     _run(first, report.org[0], 13, bold=True)
-    org = _para(left, report.org[1], 13, bold=True, align=center, after=2)
-    _rule_below(org, 18, 18)
+    _para(left, report.org[1], 13, bold=True, align=center, after=2)
+    _rule(left, 18, 18)
     _para(left, report.number, 13, align=center, after=0).paragraph_format.space_before = Pt(6)
     nation = right.paragraphs[0]
     nation.alignment = center
     _run(nation, report.nation, 13, bold=True)
-    motto = _para(right, report.motto, 14, bold=True, align=center, after=2)
-    _rule_below(motto, 20, 20)
+    _para(right, report.motto, 14, bold=True, align=center, after=2)
+    _rule(right, 20, 20)
     _para(right, report.place_date, 14, italic=True, align=center, after=0).paragraph_format.space_before = Pt(6)
     for cell in (left, right):
         for paragraph in cell.paragraphs:
@@ -176,7 +191,7 @@ def _group_table(doc, report: Report, group) -> None:
     table = doc.add_table(rows=1, cols=len(keys))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
+    _widths(table, COLUMNS_MM)
     right = WD_ALIGN_PARAGRAPH.RIGHT
     aligns = {"no": WD_ALIGN_PARAGRAPH.CENTER, "value": right, "pct_of_plan": right, "vs_last_year": right}
     for cell, key, width in zip(table.rows[0].cells, keys, COLUMNS_MM, strict=True):
@@ -207,8 +222,8 @@ def _repeat_header(row) -> None:
 def _signature(doc, report: Report) -> None:
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
+    _widths(table, (80, 85))
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(80), Mm(85)
     head = left.paragraphs[0]
     _run(head, report.t("report.recipients"), 12, bold=True, italic=True)
     for line in report.recipients:
@@ -218,6 +233,7 @@ def _signature(doc, report: Report) -> None:
     _run(first, report.signature[0], 14, bold=True)
     for line in report.signature[1:]:
         _para(right, line, 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+    _para(right, "", after=0).paragraph_format.space_after = Mm(25)  # room for the signature
 
 
 def write(report: Report) -> bytes:
@@ -242,8 +258,8 @@ def write(report: Report) -> bytes:
     _header_block(doc, report)
     center = WD_ALIGN_PARAGRAPH.CENTER
     _para(doc, report.kind, 14, bold=True, align=center, after=0).paragraph_format.space_before = Pt(18)
-    subject = _para(doc, report.subject, 14, bold=True, align=center, after=10)
-    _rule_below(subject, 55, 55)
+    _para(doc, report.subject, 14, bold=True, align=center, after=2)
+    _rule(doc, 55, 55)
     if report.demo_note:
         _para(doc, report.demo_note, 13, bold=True, italic=True, align=center, after=10)
     _para(doc, report.intro)

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import components, evaluation, links, state
 from dashboard.i18n import label, t
 from dashboard.page import setup
+from dashboard.parts import report
 from dashboard.views import group as view
 from rules import tally
 
@@ -26,6 +27,7 @@ def render_group(group: str) -> None:
     ctx = setup(group)
     rows = evaluation.latest(ctx).filter(pl.col("group") == group)
     st.caption(t(f"group_page.about.{group}", ctx.lang))
+    report.buttons(ctx, group=group)  # the report pack of this group
     if sentences := view.summary_sentences(tally.tally(rows), ctx.lang):
         st.markdown("; ".join([f"**{sentences[0]}**", *sentences[1:]]) + ".")
 
