@@ -23,7 +23,7 @@ from dashboard.export import png_size
 from reports.content import Indicator, Report
 from reports.style import STATUS_DOT, STATUS_INK, STATUS_TINT
 
-WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
+WIDTH, HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13.333 × 7.5 in: 16:9 exactly
 FONT = "Arial"
 INK = RGBColor(0x1F, 0x23, 0x28)
 MUTED = RGBColor(0x5B, 0x65, 0x73)

@@ -55,7 +55,9 @@ def test_the_page_renders_in_both_languages(demo_db, lang, code):
     row = view.resolve(queries.departments(demo_db), code)
     assert at.title[0].value == view.department_name(row, lang)
     assert [tab.label for tab in at.tabs] == [
-        t(f"department.tab_{n}", lang) for n in ("indicators", "due", "submissions", "timeliness")
+        t("department.tab_indicators", lang),
+        t("explanations.tab", lang, waiting=0),  # the requests awaiting this department's answer
+        *(t(f"department.tab_{n}", lang) for n in ("due", "submissions", "timeliness")),
     ]
     assert len(at.metric) == 6
     assert len(at.get("download_button")) >= 8

@@ -55,8 +55,11 @@ def test_group_page_renders(demo_db, group, lang):
     # the summary sentence at the top
     words = "chỉ tiêu đạt hoặc vượt kế hoạch" if lang == "vi" else "on track or ahead of plan"
     assert any(words in m.value for m in at.markdown)
-    # CSV and XLSX downloads of the table
-    assert len(at.get("download_button")) == 2
+    # CSV and XLSX downloads of the table, and the group's report pack (DOCX, PDF, PPTX)
+    keys = sorted(b.key for b in at.get("download_button"))
+    assert keys == sorted(
+        [f"csv_group_{group}", f"xlsx_group_{group}"] + [f"{k}_report_{group}" for k in ("docx", "pdf", "pptx")]
+    )
 
 
 def test_status_filter_from_the_address(demo_db):
