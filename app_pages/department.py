@@ -49,7 +49,8 @@ report.buttons(ctx, department=row["code"])  # the report pack of this departmen
 names = ["indicators", "explanations", "due", "submissions", "timeliness"]
 titles = [ctx.t(f"department.tab_{n}") for n in names if n != "explanations"]
 titles.insert(1, ctx.t("explanations.tab", waiting=explanations.waiting(ctx, row["code"])))
-tabs = dict(zip(names, st.tabs(titles), strict=True))
+opened = titles[1] if explanations.just_written() else titles[0]  # after an answer, stay where it was given
+tabs = dict(zip(names, st.tabs(titles, default=opened), strict=True))
 with tabs["indicators"]:
     part.indicators_tab(ctx, row, latest)
 with tabs["explanations"]:

@@ -35,6 +35,11 @@ def requests(ctx: Ctx, codes: tuple[str, ...] | None = None, department: str | N
     return view.judged(ctx.load(queries.explanations, codes, department), ctx.today)
 
 
+def just_written() -> bool:
+    """Whether this run follows a request or an answer just sent (its page opens where the message shows)."""
+    return _NOTICE in st.session_state
+
+
 def _notice() -> None:
     if text := st.session_state.pop(_NOTICE, None):
         st.success(text, icon=":material/check_circle:")
