@@ -84,8 +84,9 @@ def test_the_owner_sees_open_requests_on_submit_and_others_get_no_form(demo_copy
 
     from loaders import explanations as write
 
-    write.ask(demo_copy, get_account(demo_copy, "lanhdao"), "IN-01", "2026-10", NOTE, date(2026, 11, 20),
-              settings.now().replace(day=10))  # fmt: skip  (asked on 10/11, due 20/11: overdue on 26/11)
+    # asked on 10/11, due 20/11: overdue on 26/11
+    lead = get_account(demo_copy, "lanhdao")
+    write.ask(demo_copy, lead, "IN-01", "2026-10", NOTE, date(2026, 11, 20), settings.now().replace(day=10))
     at = _app("submit", "stc").run()
     assert not at.exception
     assert "Quá hạn trả lời" in _html(at) and at.text_area  # STC answers here too
