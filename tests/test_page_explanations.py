@@ -96,3 +96,13 @@ def test_the_owner_sees_open_requests_on_submit_and_others_get_no_form(demo_copy
     overview = _html(_app("overview", None).run())
     assert "1 đang chờ trả lời (trong đó 1 quá hạn), 0 đã trả lời" in overview
     assert "department?code=STC" in overview
+
+
+def test_the_report_pack_is_offered_to_those_who_export_for_the_view_on_screen(demo_db):
+    keys = sorted(b.key for b in _app("overview", "lanhdao").run().get("download_button"))
+    assert keys == ["docx_report_all", "pdf_report_all", "pptx_report_all"]
+    department = _app("department", "phantich", code="SYT").run()
+    assert {"docx_report_syt", "pdf_report_syt", "pptx_report_syt"} <= {
+        b.key for b in department.get("download_button")
+    }
+    assert not [b for b in _app("overview", "stc").run().get("download_button") if "report" in b.key]  # no export

@@ -21,6 +21,7 @@ from dashboard.i18n import localized
 from dashboard.markdown import plain
 from dashboard.page import Ctx, show_error
 from dashboard.views import explanations as view
+from dashboard.views.overview import section_title
 from db import queries
 from loaders import explanations as write
 from loaders.errors import UsageError
@@ -136,8 +137,6 @@ def overview_section(ctx: Ctx) -> None:
     """On the overview: the requests awaiting, overdue and answered, overall and per department."""
     asked = requests(ctx)
     counts = rule.counts(asked, ctx.today)
-    from dashboard.views.overview import section_title
-
     st.html(section_title(ctx.t("explanations.title"), ctx.t("explanations.overview_note")))
     st.html(view.STYLE + view.counts_html(counts, ctx.lang))
     if counts["total"]:
