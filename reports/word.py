@@ -78,6 +78,14 @@ def _para(container, text: str = "", size=BODY_PT, bold=False, italic=False, ali
     return paragraph
 
 
+def _heading(container, text: str, after: int = 6):
+    """A section or item heading: bold, indented as the body, not justified (a short line is not stretched)."""
+    paragraph = _para(container, text, bold=True, after=after)
+    paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    paragraph.paragraph_format.keep_with_next = True
+    return paragraph
+
+
 def _rule(container, left_mm: float, right_mm: float) -> None:
     """A short horizontal line (the decree's line under the body's name, the motto and the title): an empty
     1-point paragraph whose bottom border is narrowed by indents, so it stays editable and wraps nothing."""
@@ -263,7 +271,7 @@ def write(report: Report) -> bytes:
     if report.demo_note:
         _para(doc, report.demo_note, 13, bold=True, italic=True, align=center, after=10)
     _para(doc, report.intro)
-    _para(doc, report.t("report.h_general"), bold=True)
+    _heading(doc, report.t("report.h_general"))
     for sentence in report.headline:
         _para(doc, f"- {sentence}.")
     for line in report.group_lines:
@@ -272,20 +280,20 @@ def write(report: Report) -> bytes:
 
     wide = doc.add_section(WD_SECTION.NEW_PAGE)
     _layout(wide, landscape=True)
-    _para(doc, report.t("report.h_groups"), bold=True)
+    _heading(doc, report.t("report.h_groups"))
     _para(doc, report.table_note, 12, italic=True, indent=False)
     for group in report.groups:
-        _para(doc, group.heading, bold=True, after=3)
+        _heading(doc, group.heading, after=3)
         _para(doc, group.sentences + ".", after=4)
         _group_table(doc, report, group)
         _para(doc, "", after=4)
 
     tall = doc.add_section(WD_SECTION.NEW_PAGE)
     _layout(tall, landscape=False)
-    _para(doc, report.t("report.h_keys"), bold=True)
+    _heading(doc, report.t("report.h_keys"))
     _para(doc, report.keys_note)
     for n, item in enumerate(report.keys, start=1):
-        _para(doc, report.t("report.key_heading", n=n, name=item.name), bold=True, after=2)
+        _heading(doc, report.t("report.key_heading", n=n, name=item.name), after=2)
         _para(doc, report.t("report.key_facts", code=item.code, owner=item.owner, status=item.status), 13,
               italic=True, after=2)  # fmt: skip
         _para(doc, item.sentence)
@@ -296,10 +304,10 @@ def write(report: Report) -> bytes:
             picture.add_run().add_picture(io.BytesIO(item.chart), width=Mm(160))
         for asked in item.explanations:
             _para(doc, f"{asked.asked} {asked.answer}", 13, italic=True)
-    _para(doc, report.t("report.h_explanations"), bold=True)
+    _heading(doc, report.t("report.h_explanations"))
     _para(doc, report.explanations_summary)
     for asked in report.explanations:
-        _para(doc, asked.head, bold=True, after=2)
+        _heading(doc, asked.head, after=2)
         _para(doc, asked.asked, after=2)
         _para(doc, asked.answer)
     _para(doc, report.closing)
