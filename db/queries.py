@@ -663,3 +663,46 @@ def explanations(
 def demo_loads(path: Path = None) -> pl.DataFrame:
     """How many times the demo generator loaded this file (its data is then demo data). Columns: n."""
     return _query("SELECT count(*)::INTEGER AS n FROM audit_log WHERE action = 'demo_load'", None, path)
+
+
+# --------------------------------------------------------------------------- what a department reported last
+
+_FREQUENCY_PARAMS = {f: f"until_{f}" for f in ("weekly", "monthly", "quarterly", "half_yearly", "annual")}
+
+
+def last_reported_sql(department: str, until: dict[str, date] | None = None) -> tuple[str, Params]:
+    """The last-reported statement for one department's indicators; ``until`` (frequency -> a period's first
+    day) keeps, for those frequencies only, the values of periods starting on or before that day."""
+    params: Params = {"department": department.strip().upper()}
+    clauses = ["i.owner = $department"]
+    if until is not None:
+        cases = []
+        for frequency, day in sorted(until.items()):
+            name = _FREQUENCY_PARAMS[frequency]  # KeyError for a frequency that does not exist
+            params[name] = day
+            cases.append(f"WHEN '{frequency}' THEN ${name}")
+        # a frequency not named in ``until`` gets NULL: no row of it passes
+        clauses.append(f"o.period_start <= CASE i.frequency {' '.join(cases) or 'WHEN NULL THEN NULL'} END")
+    sql = f"""
+SELECT o.indicator_code, o.locality_code,
+       arg_max(o.period, o.period_start) AS period,
+       max(o.period_start) AS period_start,
+       arg_max(o.value, o.period_start) AS value
+FROM observations o
+JOIN indicators i ON i.code = o.indicator_code
+{_where(clauses)}
+GROUP BY o.indicator_code, o.locality_code
+ORDER BY o.indicator_code, o.locality_code
+"""
+    return sql, params
+
+
+def last_reported(path: Path, department: str, until: dict[str, date] | None = None) -> pl.DataFrame:
+    """Each key of a department's indicators with its latest current value (the template's reference).
+
+    Columns: indicator_code, locality_code ('' = the province), period, period_start, value.
+    With ``until``, only the frequencies it names, and for each the latest period starting on or
+    before its day (the value of a period asked for, or the one before it).
+    """
+    sql, params = last_reported_sql(department, until)
+    return _query(sql, params, path)

@@ -103,6 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
     template = command("template", "tạo mẫu .xlsx cho một sở / write a department's .xlsx template")
     template.add_argument("--department", required=True, metavar="CODE")
     template.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
+    template.add_argument(
+        "--period",
+        action="append",
+        default=[],
+        metavar="PERIOD",
+        help="kỳ cần lập mẫu, một kỳ cho mỗi tần suất (mặc định: kỳ đến hạn chưa nộp) / the period to list, one per "
+        "frequency (default: each indicator's next period due and not yet reported)",
+    )
 
     from loaders.export import FORMATS, WHAT  # light: no database work at import
 
@@ -335,8 +343,10 @@ def _template(args: argparse.Namespace) -> int:
     import shutil
     import tempfile
 
-    from loaders.errors import UsageError, os_reason, vi_count
-    from loaders.template import write_template
+    import settings
+    from loaders.errors import UsageError, en_count, os_reason, vi_count
+    from loaders.template import build, parse_periods, write_workbook
+    from rules.calendar import label
 
     out: Path = args.out
     if out.is_dir():
@@ -350,10 +360,12 @@ def _template(args: argparse.Namespace) -> int:
             f"Mẫu là một bảng tính Excel: tên tệp phải kết thúc bằng .xlsx (nhận được '{out.name}').",
             f"The template is an Excel workbook: the file name must end in .xlsx (got '{out.name}').",
         )
+    today = settings.today()
+    template = build(args.department, args.db, today, parse_periods(args.period, today))
     existed = out.exists()
     with tempfile.TemporaryDirectory(prefix="template_") as folder:
         built = Path(folder) / "template.xlsx"  # built whole first: a failed write leaves no half workbook
-        rows = write_template(args.department, built, args.db)
+        rows = write_workbook(template, built)
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(built, out)
@@ -364,10 +376,19 @@ def _template(args: argparse.Namespace) -> int:
             raise _WriteFailed(
                 f"Không ghi được tệp mẫu {out}: {vi}.", f"Cannot write the template {out}: {en}."
             ) from None
+    offered = sorted({row.period for row in template.rows})
     _say(
-        f"Đã tạo mẫu {out} cho {args.department.upper()}: {vi_count(rows)} dòng cần điền.",
-        f"Template {out} written for {args.department.upper()}: {rows:,} rows to fill.",
+        f"Đã tạo mẫu {out} cho {template.department}: {vi_count(rows)} dòng cần điền"
+        + (f" (kỳ {', '.join(label(p) for p in offered)})." if offered else "."),
+        f"Template {out} written for {template.department}: {en_count(rows, 'row')} to fill"
+        + (f" ({', '.join(label(p, 'en') for p in offered)})." if offered else "."),
     )
+    if template.up_to_date:
+        codes = ", ".join(code for code, _ in template.up_to_date)
+        _say(
+            f"Đã nộp đủ đến kỳ đang diễn ra, không có trong mẫu: {codes}.",
+            f"Reported up to the running period, left out: {codes}.",
+        )
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 
 
@@ -42,6 +43,24 @@ def en_number(value: float) -> str:
         return f"{value:.6g}"
     text = f"{value:,.6f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+def en_count(n: int, singular: str, plural: str | None = None) -> str:
+    """A count with its noun in English: ``1 row``, ``2 rows``, ``1,234 problems``."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+
+
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def vi_date(day: dt.date) -> str:
+    """A date as Vietnamese writes it: 05/11/2026."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def en_date(day: dt.date) -> str:
+    """A date as the English pages write it: 5 Nov 2026."""
+    return f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
 
 
 def os_reason(exc: OSError, writing: bool = False) -> tuple[str, str]:

@@ -22,7 +22,7 @@ NOW = dt.datetime(2025, 10, 20, 9, 30)
 # -- template ----------------------------------------------------------------------------------
 
 
-def test_template_rows_per_indicator_and_commune_with_the_latest_period_due(catalogue_db):
+def test_template_rows_per_indicator_and_commune_never_reported_offer_the_latest_period_due(catalogue_db):
     title, rows = template_rows("ind", catalogue_db, TODAY)
     assert title == "Sở Công Thương (IND)"
     keys = [(r["Mã chỉ số"], r["Kỳ báo cáo"], r["Mã địa bàn"]) for r in rows]
@@ -45,22 +45,27 @@ def test_template_sheet_has_the_headers_text_cells_and_a_bilingual_guide(tmp_pat
     assert book.sheetnames == ["Số liệu", "Hướng dẫn"]
     sheet = book["Số liệu"]
     header = [c.value for c in sheet[1]]
-    assert header[:10] == [
+    assert header == [
         "Mã chỉ số",
         "Tên chỉ số",
         "Đơn vị",
         "Tần suất",
         "Cấp",
         "Kỳ báo cáo",
+        "Hạn nộp",
         "Mã địa bàn",
         "Tên địa bàn",
+        "Kỳ đã nộp gần nhất",
+        "Số đã nộp gần nhất",
         "Giá trị",
         "Ghi chú",
     ]
-    period, locality = sheet.cell(2, 6), sheet.cell(2, 7)
+    period, locality = sheet.cell(2, 6), sheet.cell(2, 8)
     assert (period.value, period.data_type, locality.value, locality.data_type) == ("2025-09", "s", "07210", "s")
+    assert sheet.cell(2, 7).value == "10/10/2025"  # September, due 10 days after its end, as Vietnamese write it
     assert sheet.cell(2, 2).value == "Chỉ số IND_RETAIL" and sheet.cell(2, 3).value == "tỷ đồng"
-    assert sheet.cell(2, 9).value is None
+    assert sheet.cell(2, 10).value is None and sheet.cell(2, 11).value is None  # nothing reported yet
+    assert sheet.cell(2, 12).value is None
     guide = " ".join(str(c.value) for row in book["Hướng dẫn"].iter_rows() for c in row if c.value)
     assert "Kỳ báo cáo" in guide and "Submit only the indicators your department owns" in guide
 
@@ -71,8 +76,8 @@ def test_a_filled_template_is_accepted(tmp_path, catalogue_db):
     book = openpyxl.load_workbook(out)
     sheet = book.worksheets[0]
     for r in range(2, sheet.max_row + 1):
-        sheet.cell(r, 9).value = 100 + r
-    sheet.cell(2, 10).value = "số ước tính"
+        sheet.cell(r, 12).value = 100 + r
+    sheet.cell(2, 13).value = "số ước tính"
     book.save(out)
     result = submit_file(out, "IND", db_path=catalogue_db, now=NOW)
     assert (result.status, result.rows, result.new_rows) == ("accepted", 11, 11), [e.message for e in result.errors]
