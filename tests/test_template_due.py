@@ -107,10 +107,7 @@ def test_a_period_asked_for_lists_every_key_of_its_frequency_with_the_value_it_h
     assert _offers(template) == [
         ("M15", "", "2026-09", "2026-10-15", "2026-09", 90.5),  # already reported: the value it would revise
         ("M15B", "", "2026-09", "2026-10-15", None, None),
-        *[
-            ("C15", c, "2026-09", "2026-10-15", *(("2026-09", 9.0) if c == "09295" else (None, None)))
-            for c in COMMUNES
-        ],
+        *[("C15", c, "2026-09", "2026-10-15", *(("2026-09", 9.0) if c == "09295" else (None, None))) for c in COMMUNES],
     ]
     assert template.up_to_date == []
     two = build("FIN", due_db, TODAY, parse_periods(["2026-08", "2026-Q2"], TODAY))
