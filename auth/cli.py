@@ -44,7 +44,8 @@ def _say(message_vi: str, message_en: str, stream=None) -> None:
     print(message_en, file=stream or sys.stdout)
 
 
-def _actor() -> str:
+def actor() -> str:
+    """The command line's user as the audit log names it: ``cli:NAME``, or ``cli`` without a login name."""
     try:
         return f"cli:{getpass.getuser()}"
     except (OSError, KeyError):  # no login name in a bare container
@@ -90,7 +91,7 @@ def _cmd_add(args: argparse.Namespace, path: Path) -> int:
         department=args.department,
         display_name=args.display_name,
         email=args.email,
-        actor=_actor(),
+        actor=actor(),
     )
     _say(
         f"Đã tạo tài khoản '{account.username}' ({_describe(account)}).",
@@ -101,14 +102,14 @@ def _cmd_add(args: argparse.Namespace, path: Path) -> int:
 
 def _cmd_disable(args: argparse.Namespace, path: Path) -> int:
     _require_database(path)
-    account = accounts.disable_account(path, args.username, actor=_actor())
+    account = accounts.disable_account(path, args.username, actor=actor())
     _say(f"Đã vô hiệu hóa tài khoản '{account.username}'.", f"Account '{account.username}' disabled.")
     return 0
 
 
 def _cmd_enable(args: argparse.Namespace, path: Path) -> int:
     _require_database(path)
-    account = accounts.enable_account(path, args.username, actor=_actor())
+    account = accounts.enable_account(path, args.username, actor=actor())
     _say(f"Đã kích hoạt lại tài khoản '{account.username}'.", f"Account '{account.username}' enabled.")
     return 0
 
@@ -118,7 +119,7 @@ def _cmd_passwd(args: argparse.Namespace, path: Path) -> int:
     if accounts.get_account(path, args.username) is None:
         name = accounts.normalise_username(args.username)
         raise AccountError(f"Không có tài khoản '{name}'.", f"No account '{name}'.")
-    account = accounts.set_password(path, args.username, _read_password(), actor=_actor())
+    account = accounts.set_password(path, args.username, _read_password(), actor=actor())
     _say(f"Đã đặt mật khẩu mới cho '{account.username}'.", f"New password set for '{account.username}'.")
     return 0
 
@@ -129,7 +130,7 @@ def _status(account: accounts.Account) -> str:
 
 def _cmd_role(args: argparse.Namespace, path: Path) -> int:
     _require_database(path)
-    account = accounts.set_role(path, args.username, args.role, department=args.department, actor=_actor())
+    account = accounts.set_role(path, args.username, args.role, department=args.department, actor=actor())
     _say(
         f"Tài khoản '{account.username}' nay có vai trò {_describe(account)}; mọi phiên đăng nhập của nó đã kết thúc.",
         f"The account '{account.username}' is now {_describe(account)}; every login session it had has ended.",
@@ -178,7 +179,7 @@ def _cmd_backup(args: argparse.Namespace, path: Path) -> int:
 
 
 def _cmd_restore(args: argparse.Namespace, path: Path) -> int:
-    result = restore(args.directory, path, force=args.force, actor=_actor())
+    result = restore(args.directory, path, force=args.force, actor=actor())
     _say(
         f"Đã khôi phục {result.target} từ {Path(args.directory).resolve()}.",
         f"Restored {result.target} from {Path(args.directory).resolve()}.",

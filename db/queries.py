@@ -219,8 +219,14 @@ ORDER BY period_start
     return _query(sql, {"code": code.strip().upper(), "locality": locality_code.strip()}, path)
 
 
-def history_sql(code: str, locality_code: str | None = None, revisions_only: bool = False) -> tuple[str, Params]:
-    """The history statement for one indicator, optionally one locality and revised keys only."""
+def history_sql(
+    code: str, locality_code: str | None = None, revisions_only: bool = False, with_reason: bool = True
+) -> tuple[str, Params]:
+    """The history statement for one indicator, optionally one locality and revised keys only.
+
+    ``with_reason`` False for a file not written since ``observation_history.reason`` was added (the
+    column arrives with the next write): every reason is then empty.
+    """
     params: Params = {"code": code.strip().upper()}
     clauses = ["h.indicator_code = $code"]
     if locality_code is not None:
@@ -230,6 +236,7 @@ def history_sql(code: str, locality_code: str | None = None, revisions_only: boo
     sql = f"""
 SELECT h.indicator_code, h.period, h.period_start, h.locality_code, h.value, h.note,
        h.department, h.submission_id, h.submitted_at, s.file_name, s.submitted_by,
+       {"h.reason" if with_reason else "NULL::VARCHAR AS reason"},
        row_number() OVER w AS version,
        count(*) OVER (PARTITION BY h.period, h.locality_code) AS versions,
        lag(h.value) OVER w AS previous_value,
@@ -251,13 +258,23 @@ def history(path: Path, code: str, locality_code: str | None = None, revisions_o
     """Every accepted value of one indicator with the submission behind it, newest period first.
 
     `version` counts the values of one (period, locality) from 1; `previous_value` is
-    the value it revised; `is_current` marks the value in force. Columns:
-    indicator_code, period, period_start, locality_code, value, note, department,
-    submission_id, submitted_at, file_name, submitted_by, version, versions,
-    previous_value, is_current.
+    the value it revised; `reason` why (as its sender gave it; null for a first value);
+    `is_current` marks the value in force. Columns: indicator_code, period, period_start,
+    locality_code, value, note, department, submission_id, submitted_at, file_name,
+    submitted_by, reason, version, versions, previous_value, is_current.
     """
-    sql, params = history_sql(code, locality_code, revisions_only)
+    sql, params = history_sql(code, locality_code, revisions_only, has_column(path, "observation_history", "reason"))
     return _query(sql, params, path)
+
+
+def has_column(path: Path, table: str, column: str) -> bool:
+    """Whether the file's ``table`` has ``column`` yet (a column added by a migration arrives with the next write)."""
+    found = _query(
+        "SELECT count(*) AS n FROM duckdb_columns() WHERE table_name = $table AND column_name = $column",
+        {"table": table, "column": column},
+        path,
+    )
+    return bool(found["n"][0])
 
 
 # --------------------------------------------------------------------------- submissions and freshness

@@ -252,7 +252,9 @@ def _submit(args: argparse.Namespace) -> int:
     from loaders.ingest import preview_file, submit_file
 
     account = _login(args) if args.user else None
-    where = {"db_path": args.db, "submitted_by": args.submitted_by, "account": account}
+    # who submitted: the account (--user), the name given (--by), else the server's user (``cli:NAME``), never None
+    by = args.submitted_by or (None if account else _server_user())
+    where = {"db_path": args.db, "submitted_by": by, "account": account}
     if args.check:  # the same check, nothing written (not even a submission record)
         result = preview_file(args.file, args.department, **where).result()
     else:
@@ -262,6 +264,13 @@ def _submit(args: argparse.Namespace) -> int:
     else:
         _print_result(args, result)
     return 0 if result.status in ("accepted", "unchanged") else FAILED
+
+
+def _server_user() -> str:
+    """The command line's user as the audit log names it: ``cli:NAME`` (``/audit`` reads it as such)."""
+    from auth import cli as auth_cli
+
+    return auth_cli.actor()
 
 
 def _print_result(args: argparse.Namespace, result) -> None:
@@ -384,7 +393,7 @@ def _template(args: argparse.Namespace) -> int:
         + (f" ({', '.join(label(p, 'en') for p in offered)})." if offered else "."),
     )
     if template.up_to_date:
-        codes = ", ".join(code for code, _ in template.up_to_date)
+        codes = ", ".join(u.indicator_code for u in template.up_to_date)
         _say(
             f"Đã nộp đủ đến kỳ đang diễn ra, không có trong mẫu: {codes}.",
             f"Reported up to the running period, left out: {codes}.",

@@ -36,6 +36,7 @@ import polars as pl
 
 import settings
 from db import audit
+from loaders.reading import VI_HEADERS
 from rules import calendar as periods
 from rules import province
 from rules.calendar import Period
@@ -46,6 +47,7 @@ DEMO_USER = "demo"
 FIRST_YEAR = 2022
 ESTIMATE_NOTE = "Ước thực hiện"
 OFFICIAL_NOTE = "Số chính thức"
+REVISION_REASON = "Số chính thức thay số ước thực hiện"  # the reason a demo revision gives
 WEEKLY_BUNDLE = "tuan"  # file-name mark of a month's workbook of weekly figures
 
 BatchKind = Literal["regular", "revision", "rejected"]
@@ -1089,13 +1091,14 @@ def load_demo(
     for batch in batches:
         result = ingest_frame(
             con,
-            batch.frame,
+            batch.frame.rename(VI_HEADERS, strict=False),  # the template's headers, as a department's file has them
             batch.department,
             file_name=batch.file_name,
             file_hash=batch.file_hash,
             submitted_at=batch.submitted_at,
             submitted_by=DEMO_USER,
             today=batch.submitted_at.date(),
+            reason=REVISION_REASON if batch.kind == "revision" else None,
         )
         counts[result.status] += 1
         if result.status == "rejected":

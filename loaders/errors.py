@@ -135,8 +135,11 @@ class StalePreview(Exception):
     The caller checks the file again and, on the page, asks the user to confirm again. Exit code 1.
     """
 
-    def __init__(self, message_vi: str, message_en: str, changes: list[Change] | None = None) -> None:
+    def __init__(
+        self, message_vi: str, message_en: str, changes: list[Change] | None = None, total: int | None = None
+    ) -> None:
         super().__init__(f"{message_vi} / {message_en}")
         self.message_vi = message_vi
         self.message_en = message_en
-        self.changes = list(changes or [])
+        self.changes = list(changes or [])  # the first changed values (at most 50), in file order
+        self.total = len(self.changes) if total is None else total  # every changed value

@@ -64,6 +64,7 @@ from loaders.errors import (
     RowError,
     StalePreview,
     UsageError,
+    en_count,
     en_number,
     os_reason,
     vi_count,
@@ -71,6 +72,7 @@ from loaders.errors import (
 )
 from loaders.reading import SubmissionFrame, frame_from_polars, read_submission
 from loaders.validation import Reference, load_reference, validate
+from rules.calendar import label_of
 
 _OBSERVATION_COLUMNS = (
     "indicator_code, period, period_start, period_end, locality_code, value, note, "
@@ -194,6 +196,13 @@ class Preview:
             "indicator_code", "period", "locality_code", old_value="seen_value", new_value="value"
         )
 
+    def revised_notes(self) -> list[str]:
+        """The notes the file gives on its revised rows: distinct, non-empty, in file order."""
+        if self.staged is None or not self.revised_rows:
+            return []
+        notes = self._revised()["note"].drop_nulls().str.strip_chars()
+        return [n for n in notes.unique(maintain_order=True).to_list() if n]
+
     @property
     def revisions(self) -> list[Revision]:
         """The same, as Revision records."""
@@ -290,7 +299,7 @@ def stored_report(errors: list[RowError]) -> list[RowError]:
         None,
         None,
         f"… và {vi_count(more)} lỗi khác (tổng {vi_count(total)}); chỉ lưu {vi_count(kept)} lỗi đầu.",
-        f"… and {more:,} more problems ({total:,} in all); only the first {kept:,} are kept.",
+        f"… and {en_count(more, 'more problem')} ({total:,} in all); only the first {kept:,} are kept.",
     )
     return [*(_stored(e) for e in errors[:STORED_PROBLEMS]), summary]
 
@@ -429,7 +438,7 @@ def _en_number(value: float | None) -> str:
 def _stale_values(changes: list[Change], total: int) -> StalePreview:
     def place(c: Change, lang: str) -> str:
         where = c.locality_code or ("toàn tỉnh" if lang == "vi" else "province")
-        return f"{c.indicator_code} {c.period} {where}"
+        return f"{c.indicator_code} {label_of(c.period, lang)} {where}"
 
     shown = changes[:3]
     vi = "; ".join(f"{place(c, 'vi')}: {_vi_number(c.seen_value)} → {_vi_number(c.current_value)}" for c in shown)
@@ -439,9 +448,11 @@ def _stale_values(changes: list[Change], total: int) -> StalePreview:
     return StalePreview(
         f"Từ lúc tệp được kiểm tra, {vi_count(total)} giá trị mà tệp này chạm tới đã được thay đổi ({vi}{more_vi}). "
         "Không có gì được ghi. Hãy kiểm tra lại tệp để thấy giá trị hiện tại rồi xác nhận lại.",
-        f"Since the file was checked, {total:,} of the values it touches have changed ({en}{more_en}). Nothing "
+        f"Since the file was checked, {en_count(total, 'value')} it touches {'has' if total == 1 else 'have'} "
+        f"changed ({en}{more_en}). Nothing "
         "was written. Check the file again to see the current values, then confirm again.",
         changes,
+        total,
     )
 
 
@@ -643,7 +654,7 @@ def commit(preview: Preview, reason: str | None = None) -> SubmitResult:
     return result
 
 
-def _record_refusal(db_path: str | os.PathLike | None, username: str, department: str, exc: PermissionDenied) -> None:
+def record_refusal(db_path: str | os.PathLike | None, username: str, department: str, exc: PermissionDenied) -> None:
     """A submission the owner rule refused, in the audit log (as ``authorize_submission`` records it at commit)."""
     with db.transaction(db_path) as con:
         audit.record(con, username, SUBMISSION_DENIED, department.strip().upper(), {"reason": exc.message_en})
@@ -672,7 +683,7 @@ def submit_file(
             )
         except PermissionDenied as exc:
             assert account is not None  # only the owner rule refuses
-            _record_refusal(db_path, account.username, department, exc)
+            record_refusal(db_path, account.username, department, exc)
             raise
         try:
             return commit(preview, reason)
@@ -696,12 +707,15 @@ def ingest_frame(
     submitted_by: str | None = None,
     today: dt.date | None = None,
     account: Account | None = None,
+    reason: str | None = None,
 ) -> SubmitResult:
     """Check and store one submission on an open write connection (in its own transaction, or the caller's).
 
     The caller holds the lock, so its ``submitted_at`` is the commit time. ``frame`` is a read file, or a
-    polars frame with the contract's columns (indicator_code, period, locality_code, value, note; any dtypes).
+    polars frame with the contract's columns (indicator_code, period, locality_code, value, note, by key or
+    Vietnamese header; any dtypes). ``reason`` explains its revisions, as for ``commit``.
     """
+    reason = clean_reason(reason)
     department = known_department(con, department)
     if account is not None:
         # The owner rule where data is written: the account is re-read through this write connection.
@@ -730,6 +744,6 @@ def ingest_frame(
             return _store(con, preview, submitted_at, None)
         con.register("_staged", _Arrow(preview.staged))
         try:
-            return _store(con, preview, submitted_at, None)
+            return _store(con, preview, submitted_at, reason)
         finally:
             con.unregister("_staged")

@@ -202,6 +202,17 @@ class Row:
     last_value: float | None
 
 
+@dataclass(frozen=True)
+class UpToDate:
+    """An indicator left out of the template: every key is reported up to the running period."""
+
+    indicator_code: str
+    name_vi: str
+    name_en: str
+    frequency: str
+    last_period: Period
+
+
 @dataclass
 class Template:
     """What a department's template holds: its rows, and the indicators left out because nothing is open."""
@@ -212,7 +223,7 @@ class Template:
     today: dt.date
     chosen: dict[str, Period] = field(default_factory=dict)  # frequency -> period asked for
     rows: list[Row] = field(default_factory=list)
-    up_to_date: list[tuple[str, Period]] = field(default_factory=list)  # (indicator, latest reported period)
+    up_to_date: list[UpToDate] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -282,7 +293,7 @@ def build(
                 Row(ind_code, name_vi, name_en, unit, frequency, level, period, due, loc_code, loc_name, last, value)
             )
         if not offered_any and latest is not None:
-            template.up_to_date.append((ind_code, latest))
+            template.up_to_date.append(UpToDate(ind_code, name_vi, name_en, frequency, latest))
     return template
 
 
@@ -339,8 +350,10 @@ def _guide_lines(template: Template) -> list[tuple[str, str]]:
             )
         )
     if template.up_to_date:
-        vi = "; ".join(f"{code} (đã nộp đến {periods.label(p)})" for code, p in template.up_to_date)
-        en = "; ".join(f"{code} (reported up to {periods.label(p, 'en')})" for code, p in template.up_to_date)
+        vi = "; ".join(f"{u.indicator_code} (đã nộp đến {periods.label(u.last_period)})" for u in template.up_to_date)
+        en = "; ".join(
+            f"{u.indicator_code} (reported up to {periods.label(u.last_period, 'en')})" for u in template.up_to_date
+        )
         lines.append(
             (
                 f"Không có trong mẫu vì đã nộp đủ đến kỳ đang diễn ra: {vi}.",

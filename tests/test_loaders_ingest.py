@@ -417,8 +417,11 @@ def test_two_stale_previews_of_one_department_cannot_overwrite_each_other(tmp_pa
     with pytest.raises(StalePreview) as caught:
         commit(second, reason="lần 2")
     assert caught.value.changes == [Change("FIN_REV", "2025-09", "", 100.0, 110.0)]
-    assert "FIN_REV 2025-09 toàn tỉnh: 100 → 110" in caught.value.message_vi
-    assert "FIN_REV 2025-09 province: 100 → 110" in caught.value.message_en
+    assert caught.value.total == 1
+    assert "1 giá trị mà tệp này chạm tới đã được thay đổi (FIN_REV Tháng 9/2025 toàn tỉnh: 100 → 110)" in (
+        caught.value.message_vi
+    )
+    assert "1 value it touches has changed (FIN_REV Sep 2025 province: 100 → 110)" in caught.value.message_en
     assert counts(catalogue_db) == before and current(catalogue_db)[("FIN_REV", "2025-09", "")] == 110.0
     again = preview_file(one_row(tmp_path, "minh.csv", "120"), "FIN", db_path=catalogue_db, now=LATER)
     assert again.revisions == [Revision("FIN_REV", "2025-09", "", 110.0, 120.0)]  # the second person sees 110

@@ -51,7 +51,10 @@ BAD_ROWS = [
     ("IN-06", "Tháng 13/2026", "", 1000),  # unreadable period
     ("CP-01", "2025", "", 150),  # above the valid range
 ]
-GOOD_CSV = (
+GOOD_CSV = (  # new values only (November is not reported yet): written in one click
+    "Mã chỉ số;Kỳ báo cáo;Mã địa bàn;Giá trị;Ghi chú\nIN-01;2026-11;;5.123,4;ước tính\nIN-03;2026-11;;410,5;\n"
+).encode()
+REVISING_CSV = (  # two new values and one revision of a published value (October's 7.874,4)
     "Mã chỉ số;Kỳ báo cáo;Mã địa bàn;Giá trị;Ghi chú\n"
     "IN-01;2026-11;;5.123,4;ước tính\n"
     "IN-03;2026-11;;410,5;\n"
@@ -97,6 +100,11 @@ def _upload(at: AppTest, name: str, data: bytes, mime: str) -> AppTest:
     at.button(key="submit_send").click().run()
     assert not at.exception
     return at
+
+
+def _frame(at: AppTest, *columns: str):
+    """The first table holding every one of ``columns`` (pandas); AppTest does not give a table's key."""
+    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
 
 
 def _observations(path) -> int:
@@ -193,12 +201,13 @@ def test_a_good_file_is_accepted_and_seen_everywhere_at_once(demo_copy):
     assert set(explorer_before.dataframe[0].value["period_label"]) == {"Tháng 10/2026"}
 
     at = _upload(_app("stc").run(), GOOD_NAME, GOOD_CSV, "text/csv")
-    assert at.success and seen(at.success[0].value) == f"Đã tiếp nhận tệp {GOOD_NAME}: 3 dòng (2 mới, 1 sửa đổi)."
-    assert [m.value for m in at.metric][:3] == ["3", "2", "1"]
+    assert not at.get("text_area") and not at.warning  # new values only: nothing to confirm
+    assert at.success and seen(at.success[0].value) == f"Đã tiếp nhận tệp {GOOD_NAME}: 2 dòng (2 mới, 0 sửa đổi)."
+    assert [m.value for m in at.metric][:3] == ["2", "2", "0"]
     assert db.data_version(demo_copy) != version
     # the figures are in the store...
     rows = queries.explorer(demo_copy, explorer_view.build_filters(codes=["IN-01"], month_from="2026-10"), limit=None)
-    assert dict(zip(rows["period"], rows["value"], strict=True)) == {"2026-11": 5123.4, "2026-10": 6000.5}
+    assert dict(zip(rows["period"], rows["value"], strict=True)) == {"2026-11": 5123.4, "2026-10": 7874.4}
     latest = evaluate.latest(queries.load_store(demo_copy), TODAY, ["IN-01"])  # what the overview shows
     assert latest.select("period", "value").row(0) == ("2026-11", 5123.4)
     # ...and the pages read them at once (the cache is keyed by the data version; nothing was cleared)
@@ -209,7 +218,7 @@ def test_a_good_file_is_accepted_and_seen_everywhere_at_once(demo_copy):
     overview = AppTest.from_file(str(settings.ROOT / "app_pages" / "overview.py"), default_timeout=60).run()
     assert not overview.exception
     # the department's list shows the new file, under its own name, first
-    assert at.dataframe[0].value["file_name"].iloc[0] == GOOD_NAME
+    assert _frame(at, "file_name", "submitted_by")["file_name"].iloc[0] == GOOD_NAME
     # sending the same file again changes nothing
     at.button(key="submit_send").click().run()
     assert not at.exception
@@ -221,7 +230,7 @@ def test_a_busy_database_is_a_clear_message(demo_copy, monkeypatch):
     def busy(*args, **kwargs):
         raise db.DatabaseBusy("Cơ sở dữ liệu đang bận. Vui lòng thử lại sau ít phút.", "The database is busy.")
 
-    monkeypatch.setattr(view, "submit_file", busy)
+    monkeypatch.setattr(view, "preview_bytes", busy)
     at = _upload(_app("stc").run(), GOOD_NAME, GOOD_CSV, "text/csv")
     assert at.error and "đang bận" in at.error[0].value
     assert not at.success
@@ -236,15 +245,19 @@ def test_an_unreadable_file_is_a_report_not_a_traceback(demo_copy):
 # --------------------------------------------------------------------------- view functions
 
 
-def test_submit_bytes_keeps_the_upload_name_and_the_account(demo_copy):
-    now = dt.datetime(2026, 11, 26, 9, 30)
-    result = view.submit_bytes(GOOD_NAME, GOOD_CSV, "stc", demo_copy, now, get_account(demo_copy, "stc"))
-    assert (result.status, result.rows, result.new_rows, result.revised_rows) == ("accepted", 3, 2, 1)
+def test_preview_bytes_writes_nothing_and_commit_keeps_the_upload_name_and_the_account(demo_copy):
+    before = (_observations(demo_copy), queries.submissions(demo_copy).height)
+    preview = view.preview_bytes(GOOD_NAME, REVISING_CSV, "stc", demo_copy, get_account(demo_copy, "stc"))
+    assert (preview.status, preview.rows, preview.new_rows, preview.revised_rows) == ("accepted", 3, 2, 1)
+    assert view.needs_confirmation(preview) and view.default_reason(preview) == "số chính thức"
+    assert (_observations(demo_copy), queries.submissions(demo_copy).height) == before  # a check writes nothing
+    result = view.commit(preview, "Số chính thức của Kho bạc")
+    assert (result.status, result.new_rows, result.revised_rows) == ("accepted", 2, 1)
     latest = queries.submissions(demo_copy, "STC", limit=1).row(0, named=True)
     assert latest["file_name"] == GOOD_NAME and latest["submitted_by"] == "stc"
-    assert latest["submitted_at"] == now
-    again = view.submit_bytes(GOOD_NAME, GOOD_CSV, "STC", demo_copy, now)
-    assert again.status == "unchanged"
+    assert latest["submitted_at"].date() == TODAY  # the commit's own time, on the dashboard's day
+    again = view.preview_bytes(GOOD_NAME, REVISING_CSV, "STC", demo_copy)
+    assert again.status == "unchanged" and not view.needs_confirmation(again)
 
 
 def test_the_owner_rule_is_checked_where_the_file_is_written(demo_copy):
@@ -252,9 +265,11 @@ def test_the_owner_rule_is_checked_where_the_file_is_written(demo_copy):
     # a session that still believes 'syt' submits for STC (say, moved since it logged in): the loader re-reads it
     stale = Account(username="syt", role="submitter", department="STC")
     with pytest.raises(PermissionDenied):
-        view.submit_bytes(GOOD_NAME, GOOD_CSV, "STC", demo_copy, dt.datetime(2026, 11, 26, 9), stale)
+        view.preview_bytes(GOOD_NAME, GOOD_CSV, "STC", demo_copy, stale)
     assert _observations(demo_copy) == before
     assert queries.submissions(demo_copy, "STC", limit=1)["file_name"][0] != GOOD_NAME
+    denied = db.query("SELECT actor FROM audit_log WHERE action = 'submission_denied'", None, demo_copy)
+    assert "syt" in denied["actor"].to_list()  # the refusal is on record, as the command line records it
 
 
 def test_a_refused_session_is_a_clear_message_on_the_page(demo_copy):
@@ -273,8 +288,9 @@ def test_own_department_and_refusal():
     assert text.startswith("Log in") and text.endswith("HINT")
 
 
-def test_submit_bytes_waits_then_gives_up_while_another_writer_holds_the_file(demo_copy, monkeypatch):
+def test_commit_waits_then_gives_up_while_another_writer_holds_the_file(demo_copy, monkeypatch):
     monkeypatch.setattr(settings, "LOCK_TIMEOUT_SECONDS", 0.3)
+    preview = view.preview_bytes(GOOD_NAME, GOOD_CSV, "STC", demo_copy)
     holding, release = threading.Event(), threading.Event()
 
     def writer():
@@ -287,7 +303,7 @@ def test_submit_bytes_waits_then_gives_up_while_another_writer_holds_the_file(de
     try:
         assert holding.wait(10)
         with pytest.raises(db.DatabaseBusy):
-            view.submit_bytes(GOOD_NAME, GOOD_CSV, "STC", demo_copy, dt.datetime(2026, 11, 26, 9))
+            view.commit(preview)
     finally:
         release.set()
         thread.join()
@@ -295,7 +311,7 @@ def test_submit_bytes_waits_then_gives_up_while_another_writer_holds_the_file(de
 
 
 def test_template_is_the_departments_workbook(demo_db, tmp_path):
-    data = view.template_bytes("STC", demo_db, TODAY)
+    data = view.template_bytes(view.due_template(demo_db, "STC", TODAY))
     assert data[:2] == b"PK"
     path = tmp_path / view.template_name("STC", TODAY)
     path.write_bytes(data)
@@ -368,16 +384,15 @@ def test_report_frame_in_both_languages():
 def test_headline_for_each_outcome():
     t = lambda key, **kw: f"{key}|{','.join(f'{k}={v}' for k, v in sorted(kw.items()))}"  # noqa: E731
     rejected = view.Outcome("STC", "a.xlsx", "rejected", 3, errors=[{"row": 2}] * 12)
-    assert view.headline(rejected, t, str) == ("error", "submit.rejected|file=a.xlsx,n=12")
-    accepted = view.Outcome("STC", "a.csv", "accepted", 3, 2, 1, 9)
-    assert view.headline(accepted, t, str) == ("success", "submit.accepted|file=a.csv,new=2,revised=1,rows=3")
+    assert view.headline(rejected, t, str) == ("error", "submit.rejected|file=a.xlsx,n=submit.n_problems.other|n=12")
+    accepted = view.Outcome("STC", "a.csv", "accepted", 1, 1, 0, 9)
+    assert view.headline(accepted, t, str) == (
+        "success",
+        "submit.accepted|file=a.csv,new=1,revised=0,rows=submit.n_rows.one|n=1",
+    )
     assert view.headline(view.Outcome("STC", "a.csv", "unchanged", 3), t, str)[0] == "info"
     unreadable = view.Outcome("STC", "a.pdf", "rejected", 0, errors=[{"row": None}])
     assert view.headline(unreadable, t, str) == ("error", "submit.unreadable|file=a.pdf")
-
-
-def test_submission_time_is_on_the_dashboards_day():
-    assert view.submission_time(TODAY, dt.datetime(2030, 1, 2, 14, 5, 7, 99)) == dt.datetime(2026, 11, 26, 14, 5, 7)
 
 
 def test_recent_table_labels_the_status():
