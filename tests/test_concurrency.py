@@ -10,7 +10,8 @@ while 20 department files arrive at the same time:
 * 5 through ``loaders.ingest.submit_file`` in threads of this process, all
   started together, as department accounts;
 * 5 through the ``/submit`` page in a sixth browser session, logged in as a
-  department account (sidebar login, upload, send).
+  department account (sidebar login, upload, check and send, and, since these
+  files revise published values, the confirmation with the reason the page offers).
 
 The files revise province values of the latest months or bring the running
 month (2026-11), each file its own keys, across six departments. Then:
@@ -283,18 +284,27 @@ async def _submit_on_page(page, base: str, items: list[Submission]) -> None:
         await browser.wait_idle_async(page)
         before = await page.locator('[data-testid="stAlert"]').all_inner_texts()
         await page.locator(".st-key-submit_send button").click()
-        started = time.monotonic()
-        while time.monotonic() - started < 180:  # the outcome box names the file; an error box would not
-            texts = await page.locator('[data-testid="stAlert"]').all_inner_texts()
-            if texts and texts != before and not await page.evaluate(browser._BUSY_JS):
-                break
-            await asyncio.sleep(0.2)
-        await browser.wait_idle_async(page)
+        await _answered(page, before)
+        if await page.locator(".st-key-submit_confirm button").count():  # it revises published values: confirm
+            before = await page.locator('[data-testid="stAlert"]').all_inner_texts()
+            await page.locator(".st-key-submit_confirm button").click()  # the reason: the file's note, offered
+            await _answered(page, before)
         texts = " | ".join(await page.locator('[data-testid="stAlert"]').all_inner_texts())
         ok = "Đã tiếp nhận" in texts and item.path.name in texts
         item.status = "accepted" if ok else "page: " + texts[:300]
         item.detail = texts[:300] + " ".join(await problems_on(page))
         note(f"page {item.status[:40]} {item.path.name}")
+
+
+async def _answered(page, before: list[str]) -> None:
+    """Wait for the page's answer to a click: a new box (the outcome, a preview, an error), then quiet."""
+    started = time.monotonic()
+    while time.monotonic() - started < 180:  # the outcome box names the file; an error box would not
+        texts = await page.locator('[data-testid="stAlert"]').all_inner_texts()
+        if texts and texts != before and not await page.evaluate(browser._BUSY_JS):
+            break
+        await asyncio.sleep(0.2)
+    await browser.wait_idle_async(page)
 
 
 HUNG_AFTER = 60.0  # seconds without an answer from /_stcore/health: the server is hung, not slow

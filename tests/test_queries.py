@@ -170,6 +170,7 @@ def test_history_with_revisions(path):
         "submitted_at",
         "file_name",
         "submitted_by",
+        "reason",
         "version",
         "versions",
         "previous_value",
@@ -181,6 +182,24 @@ def test_history_with_revisions(path):
     assert revised["period"].unique().to_list() == ["2025-02"]
     assert q.history(path, "POOR")["locality_code"].sort().to_list() == ["07210", "09187"]
     assert q.history(path, HOSTILE).is_empty()
+
+
+def test_history_reads_a_file_written_before_reasons_were_kept(path, tmp_path):
+    """observation_history.reason arrives with a file's next write: until then every reason reads as empty."""
+    import shutil
+
+    import duckdb
+
+    old = tmp_path / "old.duckdb"
+    shutil.copyfile(path, old)
+    con = duckdb.connect(str(old))
+    con.execute("ALTER TABLE observation_history DROP COLUMN reason")
+    con.close()
+    assert not q.has_column(old, "observation_history", "reason") and q.has_column(
+        path, "observation_history", "reason"
+    )
+    h = q.history(old, "GRDP", "", True)
+    assert h["reason"].to_list() == [None, None] and h["value"].to_list() == [8.5, 8.7]
 
 
 def test_submissions_and_their_errors(path):
