@@ -157,10 +157,13 @@ def _init(args: argparse.Namespace) -> int:
         args.departments or settings.DEPARTMENTS_FILE,
         args.localities or settings.LOCALITIES_FILE,
     )
+    from loaders.errors import en_count, vi_count
+
     n, d, loc = len(catalogue.indicators), len(catalogue.departments), len(catalogue.localities)
     _say(
-        f"Đã nạp danh mục vào {path}: {n} chỉ số, {d} sở/ngành, {loc} xã/phường.",
-        f"Catalogue loaded into {path}: {n} indicators, {d} departments, {loc} localities.",
+        f"Đã nạp danh mục vào {path}: {vi_count(n)} chỉ số, {vi_count(d)} sở/ngành, {vi_count(loc)} xã/phường.",
+        f"Catalogue loaded into {path}: {en_count(n, 'indicator')}, {en_count(d, 'department')}, "
+        f"{en_count(loc, 'locality', 'localities')}.",
     )
     if not args.demo:
         return 0
@@ -275,36 +278,37 @@ def _server_user() -> str:
 
 def _print_result(args: argparse.Namespace, result) -> None:
     """The submission's (or the check's) report for a person at a terminal."""
-    from loaders.errors import vi_count
+    from loaders.errors import en_count, vi_count
 
     name, rows, new, revised = args.file.name, result.rows, result.new_rows, result.revised_rows
     if result.status == "accepted" and args.check:
         _say(
             f"Kiểm tra tệp {name}: hợp lệ, {vi_count(rows)} dòng ({vi_count(new)} mới, {vi_count(revised)} sửa "
             "đổi). Chưa ghi gì: chạy lại không có --check để nộp.",
-            f"Checked {name}: valid, {rows:,} rows ({new:,} new, {revised:,} revised). Nothing written: run again "
+            f"Checked {name}: valid, {en_count(rows, 'row')} ({new:,} new, {revised:,} revised). Nothing written: run again "
             "without --check to submit.",
         )
     elif result.status == "accepted":
         _say(
             f"Đã nhận tệp {name}: {vi_count(rows)} dòng ({vi_count(new)} mới, {vi_count(revised)} sửa đổi); "
             f"lần nộp số {result.submission_id}.",
-            f"Accepted {name}: {rows:,} rows ({new:,} new, {revised:,} revised); submission {result.submission_id}.",
+            f"Accepted {name}: {en_count(rows, 'row')} ({new:,} new, {revised:,} revised); "
+            f"submission {result.submission_id}.",
         )
     elif result.status == "unchanged":
         _say(
             f"Không có gì thay đổi: tệp {name} ({vi_count(rows)} dòng) đã được nạp, hoặc mọi giá trị đều trùng số "
             "liệu hiện có.",
-            f"Nothing changed: {name} ({rows:,} rows) was already loaded, or every value equals the current one.",
+            f"Nothing changed: {name} ({en_count(rows, 'row')}) was already loaded, or every value equals the current "
+            "one.",
         )
     else:
         problems = len(result.errors)
         _say(
             f"Tệp {name} {'sẽ ' if args.check else ''}bị từ chối: {vi_count(problems)} lỗi trong {vi_count(rows)} "
             "dòng; không có gì được ghi. Sửa các lỗi dưới đây rồi nộp lại.",
-            f"{name} {'would be' if args.check else 'was'} rejected: {problems:,} "
-            f"{'problem' if problems == 1 else 'problems'} in {rows:,} {'row' if rows == 1 else 'rows'}; nothing "
-            "was written. Fix the problems below and submit again.",
+            f"{name} {'would be' if args.check else 'was'} rejected: {en_count(problems, 'problem')} in "
+            f"{en_count(rows, 'row')}; nothing was written. Fix the problems below and submit again.",
         )
         print()
         print(_error_table(result.errors[:PRINTED_PROBLEMS]))
@@ -411,13 +415,14 @@ class _WriteFailed(Exception):
 
 
 def _export(args: argparse.Namespace) -> int:
+    from loaders.errors import en_count, vi_count
     from loaders.export import export
 
     count = export(args.what, args.format, args.out, args.db)
     if args.out is not None:
         _say(
-            f"Đã xuất {count} bản ghi {args.what} ra {args.out}.",
-            f"Exported {count} {args.what} records to {args.out}.",
+            f"Đã xuất {vi_count(count)} bản ghi ({args.what}) ra {args.out}.",
+            f"Exported {en_count(count, 'record')} ({args.what}) to {args.out}.",
         )
     return 0
 
@@ -494,10 +499,10 @@ def _catalogue(args: argparse.Namespace) -> int:
         args.departments or settings.DEPARTMENTS_FILE,
         args.localities or settings.LOCALITIES_FILE,
     )
-    _say(
-        f"Đã thay danh mục: {len(catalogue.indicators)} chỉ số.",
-        f"Catalogue replaced: {len(catalogue.indicators)} indicators.",
-    )
+    from loaders.errors import en_count, vi_count
+
+    n = len(catalogue.indicators)
+    _say(f"Đã thay danh mục: {vi_count(n)} chỉ số.", f"Catalogue replaced: {en_count(n, 'indicator')}.")
     return 0
 
 
@@ -601,7 +606,7 @@ def main(argv: list[str] | None = None) -> int:
 def _explain(args: argparse.Namespace | None, exc: BaseException) -> int:
     from auth.errors import AuthError
     from db import DatabaseBusy, DatabaseError, explain
-    from loaders.errors import FileUnreadable, StalePreview, UsageError, os_reason
+    from loaders.errors import FileUnreadable, StalePreview, UsageError, en_count, os_reason, vi_count
     from schema.catalogue import CatalogueError
 
     if isinstance(exc, (UsageError, AuthError)):
@@ -617,8 +622,8 @@ def _explain(args: argparse.Namespace | None, exc: BaseException) -> int:
         return _report(
             args,
             FAILED,
-            f"Danh mục có {len(exc.problems)} lỗi; cơ sở dữ liệu giữ nguyên danh mục cũ.",
-            f"The catalogue has {len(exc.problems)} problems; the database keeps its previous catalogue.",
+            f"Danh mục có {vi_count(len(exc.problems))} lỗi; cơ sở dữ liệu giữ nguyên danh mục cũ.",
+            f"The catalogue has {en_count(len(exc.problems), 'problem')}; the database keeps its previous catalogue.",
             [str(p) for p in exc.problems],
             failure="catalogue",
         )
