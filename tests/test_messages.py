@@ -93,3 +93,18 @@ def test_catalogue_and_export_counts(tmp_path, catalogue_files, catalogue_db):
     assert (
         "Đã xuất 4 bản ghi (departments)" in exported.stdout and "Exported 4 records (departments)" in exported.stdout
     )
+
+
+def test_every_table_of_files_names_the_command_line_in_words(tmp_path, catalogue_db):
+    from dashboard.views import department, files
+    from db import queries
+
+    good = csv_file(tmp_path, ["FIN_REV,2025-09,,12"])
+    assert run("--db", str(catalogue_db), "submit", str(good), "--department", "FIN").returncode == 0
+    user = queries.submissions(catalogue_db, "FIN")["submitted_by"][0][4:]
+    for lang, words in (("vi", f"Dòng lệnh trên máy chủ ({user})"), ("en", f"Command line on the server ({user})")):
+        by_department = department.submissions_table(queries.submissions(catalogue_db, "FIN"), lang).display
+        by_indicator = files.submissions_table(queries.indicator_submissions(catalogue_db, "FIN_REV"), lang).display
+        for table in (by_department, by_indicator):
+            column = "Người nộp" if lang == "vi" else "Submitted by"
+            assert table[column].to_list() == [words]

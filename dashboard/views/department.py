@@ -20,6 +20,7 @@ from dashboard.i18n import label, localized, t, vi_sort_key
 from dashboard.links import href
 from dashboard.markdown import plain
 from dashboard.tables import Column, Table, build
+from dashboard.views.audit import actor_text
 from dashboard.views.indicator import Tile, fit_width
 from rules import calendar, timeliness
 from rules.evaluate import STATUS_SEVERITY, STATUSES
@@ -256,7 +257,7 @@ def submissions_table(subs: pl.DataFrame, lang: str) -> Table:
     )
     data = subs.with_columns(
         result=each(shown, "status", lambda s: t(f"ui.{s}", lang)),
-        submitted_by=pl.col("submitted_by").fill_null(numbers.MISSING),
+        submitted_by=pl.Series([actor_text(a, lang) for a in subs["submitted_by"]], dtype=pl.String),  # never None
     )
     return build(data, SUBMISSIONS, lang)
 
