@@ -210,7 +210,10 @@ class UpToDate:
     name_vi: str
     name_en: str
     frequency: str
+    unit: str
     last_period: Period
+    province_value: float | None = None  # the province's value for ``last_period``, where it has one
+    localities: int = 0  # communes and wards with a value for ``last_period``
 
 
 @dataclass
@@ -293,7 +296,11 @@ def build(
                 Row(ind_code, name_vi, name_en, unit, frequency, level, period, due, loc_code, loc_name, last, value)
             )
         if not offered_any and latest is not None:
-            template.up_to_date.append(UpToDate(ind_code, name_vi, name_en, frequency, latest))
+            last_of = {loc: reported.get((ind_code, loc), (None, None)) for loc, _ in places}
+            province = last_of.get("", (None, None))
+            communes = sum(1 for loc, (p, _) in last_of.items() if loc and p == latest)
+            value = province[1] if province[0] == latest else None
+            template.up_to_date.append(UpToDate(ind_code, name_vi, name_en, frequency, unit, latest, value, communes))
     return template
 
 

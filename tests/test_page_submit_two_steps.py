@@ -24,8 +24,8 @@ from db import queries
 from tests.markdown_text import seen
 from tests.test_page_submit import GOOD_NAME, REVISING_CSV, TODAY, _app, _frame, _observations, _upload
 
-IN01 = "IN-01 · Thu ngân sách nhà nước trên địa bàn"
-IN01_EN = "IN-01 · State budget revenue collected in the province"
+IN01 = "Thu ngân sách nhà nước trên địa bàn"
+IN01_EN = "State budget revenue collected in the province"
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +78,7 @@ def test_a_revision_is_previewed_and_written_only_once_confirmed_with_a_reason(d
     assert [m.value for m in at.metric][:3] == ["3", "2", "1"]
     revisions = _frame(at, "Đang công bố", "Giá trị mới")
     assert revisions.values.tolist() == [
-        [IN01, "Tháng 10/2026", "Toàn tỉnh", "7.874,4 tỷ đồng", "6.000,5 tỷ đồng", "−1.873,9 tỷ đồng"]
+        ["IN-01", "Tháng 10/2026", "Toàn tỉnh", "7.874,4 tỷ đồng", "6.000,5 tỷ đồng", "−1.873,9 tỷ đồng", IN01]
     ]
     assert at.button(key="submit_confirm").label == "Xác nhận sửa 1 giá trị đã công bố và ghi 2 giá trị mới"
     assert at.text_area(key="submit_reason").value == "số chính thức"  # the row's note, offered
@@ -115,7 +115,7 @@ def test_the_english_page_counts_in_english(demo_copy):
     assert seen(at.warning[0].value) == "one.csv would revise 1 published value. Nothing has been written yet."
     assert at.button(key="submit_confirm").label == "Confirm: revise 1 published value"
     assert _frame(at, "Published", "New value").values.tolist() == [
-        [IN01_EN, "Oct 2026", "Whole province", "7,874.4 tỷ đồng", "7,000 tỷ đồng", "−874.4 tỷ đồng"]
+        ["IN-01", "Oct 2026", "Whole province", "7,874.4 tỷ đồng", "7,000 tỷ đồng", "−874.4 tỷ đồng", IN01_EN]
     ]
     assert at.text_area(key="submit_reason").value == ""  # no note in the file: nothing offered
     at = _confirm(at, "Official figure")
@@ -144,7 +144,7 @@ def test_two_people_of_one_department_revising_one_value_from_stale_previews(dem
     assert not minh.success
     assert minh.error[0].value.startswith("Từ lúc tệp được kiểm tra, 1 giá trị mà tệp này chạm tới đã được thay đổi")
     assert _frame(minh, "Lúc kiểm tra", "Hiện nay").values.tolist() == [
-        [IN01, "Tháng 10/2026", "Toàn tỉnh", "7.874,4 tỷ đồng", "7.000 tỷ đồng"]
+        ["IN-01", "Tháng 10/2026", "Toàn tỉnh", "7.874,4 tỷ đồng", "7.000 tỷ đồng", IN01]
     ]
     assert _frame(minh, "Đang công bố", "Giá trị mới").values.tolist()[0][3:5] == ["7.000 tỷ đồng", "8.000 tỷ đồng"]
     assert minh.button(key="submit_confirm").label == "Xác nhận sửa 1 giá trị đã công bố"
@@ -176,7 +176,7 @@ def test_a_new_value_that_appeared_since_the_check_turns_into_a_revision_to_conf
     at = _upload(_app("stc").run(), "mine.csv", november, "text/csv")
     assert _current(demo_copy, period="2026-11") == 4900.0  # the colleague's value stands
     assert at.error[0].value.startswith("Từ lúc tệp được kiểm tra, 1 giá trị")
-    assert _frame(at, "Lúc kiểm tra", "Hiện nay").values.tolist()[0][3:] == ["(chưa có)", "4.900 tỷ đồng"]
+    assert _frame(at, "Lúc kiểm tra", "Hiện nay").values.tolist()[0][3:5] == ["(chưa có)", "4.900 tỷ đồng"]
     assert at.button(key="submit_confirm").label == "Xác nhận sửa 1 giá trị đã công bố"
     _confirm(at, "Số đúng là 5.000")
     assert _current(demo_copy, period="2026-11") == 5000.0
@@ -188,16 +188,17 @@ def test_a_new_value_that_appeared_since_the_check_turns_into_a_revision_to_conf
 def test_the_page_shows_what_is_due_and_its_template_brings_only_new_values(demo_copy, tmp_path):
     at = _app("stc").run()
     due = _frame(at, "Kỳ trong mẫu", "Hạn nộp")
-    in01 = due[due["Chỉ số"] == IN01].iloc[0].to_dict()
+    in01 = due[due["Mã"] == "IN-01"].iloc[0].to_dict()
     assert in01 == {
-        "Chỉ số": IN01,
-        "Tần suất": "Hằng tháng",
+        "Mã": "IN-01",
         "Kỳ trong mẫu": "Tháng 11/2026",  # October is reported: November, due 10/12/2026
         "Hạn nộp": "10/12/2026",
         "Số dòng": "1",
         "Đã nộp gần nhất": "Tháng 10/2026: 7.874,4 tỷ đồng",
+        "Tần suất": "Hằng tháng",
+        "Tên chỉ số": IN01,
     }
-    ou05 = due[due["Chỉ số"].str.startswith("OU-05")].iloc[0]
+    ou05 = due[due["Mã"] == "OU-05"].iloc[0]
     assert (ou05["Số dòng"], ou05["Đã nộp gần nhất"]) == ("99", "Tháng 10/2026 (99 xã, phường)")
     assert at.get("download_button")[0].label == "Tải mẫu nhập liệu (Excel, 107 dòng)"
     # the department fills the template as downloaded (the button serves view.template_bytes of what is shown)
@@ -215,8 +216,8 @@ def test_the_page_shows_what_is_due_and_its_template_brings_only_new_values(demo
     assert seen(at.success[0].value) == f"Đã tiếp nhận tệp {path.name}: 107 dòng (107 mới, 0 sửa đổi)."
     # the next template offers the periods after those
     after = _frame(_app("stc").run(), "Kỳ trong mẫu", "Hạn nộp")
-    assert after[after["Chỉ số"] == IN01].values.tolist() == [
-        [IN01, "Hằng tháng", "Đã nộp đến Tháng 11/2026: chưa có kỳ mới", "", "0", ""]  # December has not begun
+    assert after[after["Mã"] == "IN-01"].values.tolist() == [
+        ["IN-01", "Chưa có kỳ mới", "", "0", "Tháng 11/2026: 7.874,4 tỷ đồng", "Hằng tháng", IN01]  # no December
     ]
 
 
@@ -233,7 +234,7 @@ def test_a_period_chosen_on_the_page(demo_db):
     due = _frame(at, "Kỳ trong mẫu", "Hạn nộp")
     assert set(due["Kỳ trong mẫu"]) == {"Tháng 10/2026"}  # the monthly indicators only
     assert set(due["Hạn nộp"]) == {"10/11/2026 (đã quá hạn)"}
-    assert due[due["Chỉ số"] == IN01]["Đã nộp gần nhất"].iloc[0] == "Tháng 10/2026: 7.874,4 tỷ đồng"
+    assert due[due["Mã"] == "IN-01"]["Đã nộp gần nhất"].iloc[0] == "Tháng 10/2026: 7.874,4 tỷ đồng"
     assert at.get("download_button")[0].label == "Tải mẫu nhập liệu (Excel, 102 dòng)"
 
 

@@ -97,7 +97,9 @@ def test_each_key_is_offered_its_next_period_due_and_never_one_already_reported(
         ("H30", "", "2026-H2", "2027-01-30", "2026-H1", 300.0),  # the province row first
         *[("H30", c, "2026-H1", "2026-07-30", None, None) for c in COMMUNES],  # communes never reported
     ]
-    assert template.up_to_date == [UpToDate("A60", "Chỉ số A60", "Indicator A60", "annual", Period(2026, "annual"))]
+    assert template.up_to_date == [
+        UpToDate("A60", "Chỉ số A60", "Indicator A60", "annual", "tỷ đồng", Period(2026, "annual"), 60.0, 0)
+    ]
     reported = {(c, p, loc) for c, p, loc, _ in REPORTED}
     assert not reported & {(r.indicator_code, str(r.period), r.locality_code) for r in template.rows}
 

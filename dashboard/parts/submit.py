@@ -180,9 +180,9 @@ def pending(ctx: Ctx, dept: str) -> None:
             shown = view.new_values_display(preview.new_values(), catalogue, localities, ctx.lang, ctx.t)
             st.dataframe(shown, hide_index=True, key="submit_new_values")
     st.text_area(ctx.t("submit.reason"), key=REASON, help=ctx.t("submit.reason_help"), max_chars=REASON_MAX)
-    left, right, _ = st.columns([3, 1.4, 1])
-    confirm = left.button(view.confirm_label(preview, ctx.t, num), type="primary", key="submit_confirm")
-    if right.button(ctx.t("submit.cancel"), key="submit_cancel"):
+    buttons = st.container(horizontal=True)
+    confirm = buttons.button(view.confirm_label(preview, ctx.t, num), type="primary", key="submit_confirm")
+    if buttons.button(ctx.t("submit.cancel"), key="submit_cancel"):
         _forget()
         st.session_state[NOTICE] = ("info", "submit.cancelled")
         st.rerun()

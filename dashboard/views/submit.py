@@ -352,29 +352,32 @@ def _place(code: str | None, places: dict[str, str], t: Callable[..., str]) -> s
 def revisions_display(
     revised: pl.DataFrame, catalogue: pl.DataFrame, localities: pl.DataFrame, lang: str, t: Callable[..., str]
 ) -> pl.DataFrame:
-    """Each published value a file changes, as read on screen (the first ``SHOWN_VALUES``): indicator, period,
-    locality, the value in force, the new value, the change, with units and every decimal as submitted."""
+    """Each published value a file changes, as read on screen (the first ``SHOWN_VALUES``): code, period,
+    locality, the value in force, the new value, the change (units, every decimal as submitted), and the
+    indicator's name last, so that the figures stay in view on a narrow screen."""
     names, places = _names(catalogue, lang), dict(localities.select("code", "name").iter_rows())
     rows = []
     for code, period, locality, old, new in revised.head(SHOWN_VALUES).iter_rows():
         name, unit = names.get(code, (code, None))
         rows.append(
             (
-                f"{code} · {name}",
+                code,
                 calendar.label_of(period, lang),
                 _place(locality, places, t),
                 exact(old, unit, lang),
                 exact(new, unit, lang),
                 _change(old, new, unit, lang),
+                name,
             )
         )
     headers = [
-        t("ui.indicator"),
+        t("ui.code"),
         t("ui.period"),
         t("ui.locality"),
         t("submit.rev.old"),
         t("submit.rev.new"),
         t("submit.rev.change"),
+        t("ui.name"),
     ]
     return pl.DataFrame(rows, schema=dict.fromkeys(headers, pl.String), orient="row")
 
@@ -389,14 +392,15 @@ def new_values_display(
         name, unit = names.get(code, (code, None))
         rows.append(
             (
-                f"{code} · {name}",
+                code,
                 calendar.label_of(period, lang),
                 _place(locality, places, t),
                 exact(value, unit, lang),
                 note or "",
+                name,
             )
         )
-    headers = [t("ui.indicator"), t("ui.period"), t("ui.locality"), t("ui.value"), t("ui.note")]
+    headers = [t("ui.code"), t("ui.period"), t("ui.locality"), t("ui.value"), t("ui.note"), t("ui.name")]
     return pl.DataFrame(rows, schema=dict.fromkeys(headers, pl.String), orient="row")
 
 
@@ -410,14 +414,22 @@ def changes_display(
         name, unit = names.get(c.indicator_code, (c.indicator_code, None))
         rows.append(
             (
-                f"{c.indicator_code} · {name}",
+                c.indicator_code,
                 calendar.label_of(c.period, lang),
                 _place(c.locality_code, places, t),
                 exact(c.seen_value, unit, lang) if c.seen_value is not None else t("submit.stale.none"),
                 exact(c.current_value, unit, lang) if c.current_value is not None else t("submit.stale.none"),
+                name,
             )
         )
-    headers = [t("ui.indicator"), t("ui.period"), t("ui.locality"), t("submit.stale.seen"), t("submit.stale.now")]
+    headers = [
+        t("ui.code"),
+        t("ui.period"),
+        t("ui.locality"),
+        t("submit.stale.seen"),
+        t("submit.stale.now"),
+        t("ui.name"),
+    ]
     return pl.DataFrame(rows, schema=dict.fromkeys(headers, pl.String), orient="row")
 
 
@@ -456,36 +468,54 @@ def due_table(template: templates.Template, lang: str, t: Callable[..., str]) ->
             due_text = t("submit.due.overdue", date=due_text)
         out.append(
             (
-                f"{code} · {name}",
-                label("frequency", first.frequency, lang),
+                code,
                 periods_text,
                 due_text,
                 num(len(rows)),
                 _last_text(rows, lang, t, num),
+                label("frequency", first.frequency, lang),
+                name,
             )
         )
     for u in template.up_to_date:
         name = u.name_en if lang == "en" and u.name_en else u.name_vi
-        done = t("submit.due.up_to_date", period=calendar.label(u.last_period, lang))
-        out.append((f"{u.indicator_code} · {name}", label("frequency", u.frequency, lang), done, "", num(0), ""))
+        last = _last(u.last_period, u.province_value, u.unit, u.localities, lang, t, num)
+        done = t("submit.due.up_to_date")
+        out.append((u.indicator_code, done, "", num(0), last, label("frequency", u.frequency, lang), name))
     headers = [
-        t("ui.indicator"),
-        t("submit.due.frequency"),
+        t("ui.code"),
         t("submit.due.period"),
         t("submit.due.date"),
         t("submit.due.rows"),
         t("submit.due.last"),
+        t("submit.due.frequency"),
+        t("ui.name"),
     ]
     return pl.DataFrame(out, schema=dict.fromkeys(headers, pl.String), orient="row")
 
 
 def _last_text(rows: list[templates.Row], lang: str, t: Callable[..., str], num: Callable[[int], str]) -> str:
+    """The last value reported for an indicator's rows: the province's, else how many communes reported it."""
     province = next((r for r in rows if r.locality_code == ""), None)
     if province is not None and province.last_period is not None:
-        return f"{calendar.label(province.last_period, lang)}: {exact(province.last_value, province.unit, lang)}"
+        return _last(province.last_period, province.last_value, province.unit, 0, lang, t, num)
     reported = [r.last_period for r in rows if r.locality_code and r.last_period is not None]
     if not reported:
         return t("submit.due.never")
     latest = max(reported)
-    n = sum(1 for p in reported if p == latest)
-    return t("submit.due.communes", period=calendar.label(latest, lang), n=num(n))
+    return _last(latest, None, None, sum(1 for p in reported if p == latest), lang, t, num)
+
+
+def _last(
+    period: calendar.Period,
+    value: float | None,
+    unit: str | None,
+    localities: int,
+    lang: str,
+    t: Callable[..., str],
+    num: Callable[[int], str],
+) -> str:
+    """``Tháng 10/2026: 7.874,4 tỷ đồng`` for a province value, ``Tháng 10/2026 (99 xã, phường)`` for communes."""
+    if value is not None:
+        return f"{calendar.label(period, lang)}: {exact(value, unit, lang)}"
+    return t("submit.due.communes", period=calendar.label(period, lang), n=num(localities))
