@@ -388,6 +388,9 @@ def test_killed_copy_takes_the_same_file_again(fault_db, reference):
     delay = 0.6 * (ref_phases.committing - ref_phases.validating)
     database, _ = _kill_before_commit(fault_db, "again", "validating", delay)
     # Same hash as the killed attempt: nothing of that attempt may make it look already loaded.
-    result = submit_file(fault_db.big, DEPARTMENT, db_path=database)
+    from auth import cli as auth_cli
+
+    # sent as the command line sent the reference (which records its server user: cli:NAME)
+    result = submit_file(fault_db.big, DEPARTMENT, db_path=database, submitted_by=auth_cli.actor())
     assert (result.status, result.new_rows, result.revised_rows) == ("accepted", 2 * WEEKS * COMMUNES, WEEKS * COMMUNES)
     assert snapshot(database, with_time=False) == after
