@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def _zip_kind(path: Path) -> str | None:
                     return "word"
                 if b"opendocument.presentation" in mime:
                     return "presentation"
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, KeyError, NotImplementedError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, KeyError, NotImplementedError, ValueError, zlib.error):
         return None
     if any(n.startswith("xl/") and n.endswith(".bin") and "workbook" in n for n in names):
         return "xlsb"

@@ -68,7 +68,7 @@ def cut(text: str, limit: int = SHOWN_CHARS) -> str:
     """The first ``limit`` characters, and how many more there were."""
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}… (+{len(text) - limit:,})"
+    return f"{text[:limit]}… (+{len(text) - limit})"  # no grouping: the report is read in both languages
 
 
 def shown(text: object, limit: int = SHOWN_CHARS) -> str:

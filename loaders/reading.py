@@ -33,7 +33,7 @@ from typing import BinaryIO
 import polars as pl
 
 from loaders import file_kind, limits, text_encoding, workbooks
-from loaders.errors import ReadError, RowError, vi_count
+from loaders.errors import ReadError, RowError, vi_count, vi_date
 from loaders.limits import shown
 
 KEYS: tuple[str, ...] = ("indicator_code", "period", "locality_code", "value", "note")
@@ -140,7 +140,8 @@ def _too_big_file(size: int, limit: int) -> ReadError:
 
 
 def _header_text(header: object) -> str:
-    return shown(header, 60)
+    """A header as the user wrote it (its surrounding spaces aside), for the report's column."""
+    return shown(" ".join(str(header).split()), 60)
 
 
 def _choose_columns(headers: list[object]) -> dict[str, int]:
@@ -528,10 +529,10 @@ def _frame_from_cells(rows: list[int], columns: dict[str, list[object]]) -> pl.D
                 shown_text = _py_text(num)
             elif isinstance(cell, dt.datetime):
                 day = cell.date()
-                shown_text = day.isoformat() if cell.time() == dt.time() else cell.isoformat(sep=" ")
+                shown_text = vi_date(day) if cell.time() == dt.time() else f"{vi_date(day)} {cell:%H:%M:%S}"
             elif isinstance(cell, dt.date):
                 day = cell
-                shown_text = cell.isoformat()
+                shown_text = vi_date(cell)  # quoted in a report as an official writes a date
             elif isinstance(cell, list | dict):
                 shown_text = limits.keep(json.dumps(cell, ensure_ascii=False))
             else:

@@ -32,7 +32,7 @@ import duckdb
 import polars as pl
 
 from loaders import limits
-from loaders.errors import RowError, vi_count
+from loaders.errors import RowError, en_date, vi_count, vi_date
 from loaders.reading import DATE, NUM, SubmissionFrame
 from rules import calendar as periods
 from rules import province
@@ -430,10 +430,6 @@ def _too_long_check(key: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     )
 
 
-def _vi_date(day: dt.date) -> str:
-    return f"{day:%d/%m/%Y}"
-
-
 def _checks(department: str, today: dt.date) -> dict[str, list[tuple[pl.Expr, pl.Expr, pl.Expr]]]:
     """Per contract column, in priority order: (fails, message_vi, message_en)."""
     known = pl.col("known")
@@ -585,12 +581,12 @@ def _checks(department: str, today: dt.date) -> dict[str, list[tuple[pl.Expr, pl
                 pl.format(
                     "Kỳ {} chưa bắt đầu (hôm nay là {}): không nhận số liệu cho kỳ tương lai.",
                     period_named,
-                    pl.lit(_vi_date(today)),
+                    pl.lit(vi_date(today)),
                 ),
                 pl.format(
                     "Period {} has not started yet (today is {}): values for future periods are not accepted.",
                     period_named,
-                    pl.lit(today.isoformat()),
+                    pl.lit(en_date(today)),
                 ),
             ),
         ],
@@ -629,18 +625,18 @@ def _checks(department: str, today: dt.date) -> dict[str, list[tuple[pl.Expr, pl
             (
                 ~has_typed & body.str.contains(_AMBIGUOUS),
                 pl.format(
-                    "Giá trị '{}' không rõ nghĩa: một nghìn hay một phẩy? Hãy ghi số thuần, không có dấu phân "
-                    "cách hàng nghìn và dùng dấu chấm thập phân: {} hoặc {}0.",
+                    "Giá trị '{}' không rõ nghĩa: một nghìn hay một phẩy? Nếu là số nguyên, ghi {} (không có dấu "
+                    "phân cách hàng nghìn); nếu là số thập phân, thêm một chữ số 0 ở cuối: {}; hoặc nhập ô dạng số.",
                     text_value,
                     body.str.replace(r"[.,]", ""),
-                    body.str.replace(",", ".", literal=True),
+                    body.str.replace(".", ",", literal=True) + pl.lit("0"),
                 ),
                 pl.format(
-                    "The value '{}' is ambiguous: a thousand or a fraction? Write a plain number without "
-                    "thousands separators and with a decimal point: {} or {}0.",
+                    "The value '{}' is ambiguous: a thousand or a fraction? If it is a whole number, write {} (no "
+                    "thousands separator); if it is a fraction, add a zero at the end: {}; or use a number cell.",
                     text_value,
                     body.str.replace(r"[.,]", ""),
-                    body.str.replace(",", ".", literal=True),
+                    body.str.replace(",", ".", literal=True) + pl.lit("0"),
                 ),
             ),
             (

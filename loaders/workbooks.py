@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import zipfile
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -108,7 +109,7 @@ class _Zip:
             raise TooBig("all parts", self.unzipped, limits.MAX_UNZIPPED_BYTES)
         try:
             return self.archive.open(info)
-        except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError, RuntimeError) as exc:
+        except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError, RuntimeError, zlib.error) as exc:
             raise Damaged(f"part {name} cannot be opened ({exc})") from None
 
     def close(self) -> None:
@@ -145,7 +146,13 @@ def _feed(parser: expat.XMLParserType, stream, stop: Callable[[], bool] = lambda
                 yield
     except expat.ExpatError as exc:
         raise Damaged(f"invalid XML ({expat.ErrorString(exc.code)}, line {exc.lineno})") from None
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:  # a CRC or a size that lied, a cut file
+    except (
+        zipfile.BadZipFile,
+        EOFError,
+        OSError,
+        ValueError,
+        zlib.error,
+    ) as exc:  # a CRC or size that lied, a cut file
         raise Damaged(f"a part is damaged ({exc})") from None
 
 

@@ -84,7 +84,7 @@ def test_typed_cells_of_every_workbook_format(writer, tmp_path):
     data = read_submission(path).data
     assert data["value"].to_list() == ["1.234", "12.5%", "1.234,5"]
     assert data["value__num"].to_list() == [1.234, None, None]  # a numeric cell is never ambiguous
-    assert data["period"].to_list()[1] == "2025-09-15" and data["period__date"].to_list()[1] == dt.date(2025, 9, 15)
+    assert data["period"].to_list()[1] == "15/09/2025" and data["period__date"].to_list()[1] == dt.date(2025, 9, 15)
 
 
 @pytest.mark.parametrize("writer", [write_xls, write_ods, write_xlsx], ids=["xls", "ods", "xlsx"])
@@ -300,3 +300,44 @@ def test_refusal_messages_name_no_library(tmp_path):
         text = _refusal(path)
         assert "Error" not in text.split(" | ")[0] and "Traceback" not in text, text
         assert io.StringIO(text).read()  # plain text
+
+
+def _bad_deflate(data: bytes, member: str) -> bytes:
+    """The workbook with one bit of a part's compressed data flipped so that zlib itself fails (not the CRC)."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(member)
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for pos in range(start, start + min(info.compress_size, 200)):
+        for bit in range(8):
+            damaged = bytearray(data)
+            damaged[pos] ^= 1 << bit
+            try:
+                zipfile.ZipFile(io.BytesIO(bytes(damaged))).read(member)
+            except zipfile.BadZipFile:
+                continue
+            except Exception as exc:  # noqa: BLE001 (looking for zlib's own error)
+                if type(exc).__module__ == "zlib":
+                    return bytes(damaged)
+    raise AssertionError("no bit flip made zlib fail")
+
+
+@pytest.mark.parametrize(
+    ("ext", "member", "damaged"),
+    [
+        (".xlsx", "xl/worksheets/sheet1.xml", True),
+        (".ods", "content.xml", True),
+        (".ods", "META-INF/manifest.xml", False),  # only read to tell an encrypted file: the figures are intact
+    ],
+)
+def test_a_part_whose_compressed_data_zlib_cannot_read(tmp_path, ext, member, damaged):
+    """Found by the fuzzer: zlib's own error escaped from a part the reader opens (a sheet, the manifest)."""
+    rows = [["Mã chỉ số", "Kỳ báo cáo", "Giá trị"], *[["FIN_REV", "2025-09", i] for i in range(300)]]
+    good = tmp_path / f"good{ext}"
+    (write_xlsx if ext == ".xlsx" else write_ods)(good, [("Số liệu", rows)])
+    bad = tmp_path / f"bad{ext}"
+    bad.write_bytes(_bad_deflate(good.read_bytes(), member))
+    if not damaged:
+        assert read_submission(bad).rows == 300
+        return
+    with pytest.raises(ReadError) as caught:
+        read_submission(bad)
+    assert "hỏng" in caught.value.errors[0].message_vi

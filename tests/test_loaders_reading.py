@@ -147,7 +147,7 @@ def test_xlsx_typed_cells_numbers_dates_percent_and_text(tmp_path):
     assert data["row"].to_list() == [2, 3, 4, 5]
     assert data["value"].to_list() == ["1234.5", "1.234,5", "12.5%", "3"]
     assert data["value__num"].to_list() == [1234.5, None, None, 3.0]
-    assert data["period"].to_list() == ["2025-09", "2025-09-15", "2025-W36", "2025"]
+    assert data["period"].to_list() == ["2025-09", "15/09/2025", "2025-W36", "2025"]  # a date cell quoted as dd/mm/yyyy
     assert data["period__date"].to_list() == [None, dt.date(2025, 9, 15), None, None]
     assert data["locality_code"].to_list() == [None, "7210", None, None]
 

@@ -296,11 +296,12 @@ def test_a_file_without_the_locality_column_is_all_province(tmp_path, reference)
             ["FIN_REV", "2025-09", "", "1.234"],
             "value",
             "1.234",
-            "không rõ nghĩa",
-            "ambiguous: a thousand or a fraction? Write a plain number without thousands separators and with a decimal "
-            "point: 1234 or 1.2340.",
+            "Nếu là số nguyên, ghi 1234 (không có dấu phân cách hàng nghìn); nếu là số thập phân, thêm một chữ số 0 ở "
+            "cuối: 1,2340",  # the Vietnamese advice in the Vietnamese form 1.234,5 accepts
+            "If it is a whole number, write 1234 (no thousands separator); if it is a fraction, add a zero at the "
+            "end: 1.2340",
         ),
-        ("FIN", ["FIN_REV", "2025-09", "", "1,234"], "value", "1,234", "Hãy ghi số thuần", "1234 or 1.2340"),
+        ("FIN", ["FIN_REV", "2025-09", "", "1,234"], "value", "1,234", "ghi 1234", "1234"),
         ("FIN", ["FIN_REV", "2025-09", "", "1,234,567"], "value", "1,234,567", "không phải là số", "is not a number"),
         ("FIN", ["FIN_REV", "2025-09", "", "abc"], "value", "abc", "Giá trị 'abc' không phải là số", "not a number"),
         (
