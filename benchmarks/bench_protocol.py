@@ -43,7 +43,10 @@ import contextlib
 import json
 import os
 import platform
+import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -110,26 +113,30 @@ class Target:
 
     def address(self, address: str) -> str:
         """The address to ask for: the trivial page has one page (asked for with the same query string)."""
-        if self.name == "app":
+        if self.name != "trivial":
             return address
         query = address.partition("?")[2]
         return f"/?{query}" if query else "/"
 
 
 @contextlib.contextmanager
-def targets(database: Path, processes: int, ttl: int | None) -> Iterator[dict[str, Target]]:
-    """The app and the trivial page, started the same way."""
+def targets(database: Path, processes: int, ttl: int | None, before: Path | None) -> Iterator[dict[str, Target]]:
+    """The trivial page, the app of another checkout (``before``) if given, and this app, started the same way."""
     env = {"INDICATORS_DB": str(database), "INDICATORS_TODAY": TODAY, "INDICATORS_REQUIRE_LOGIN": "false"}
     if ttl is not None:
         env["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(ttl)
+    plan = [("trivial", TRIVIAL, settings.ROOT)]
+    if before is not None:
+        plan.append(("before", before / "app.py", before))
+    plan.append(("app", settings.ROOT / "app.py", settings.ROOT))
     with contextlib.ExitStack() as stack:
         found = {}
-        for name, script in (("trivial", TRIVIAL), ("app", settings.ROOT / "app.py")):
+        for name, script, root in plan:
             if processes:
-                here = stack.enter_context(serve.cluster(processes, script, env))
+                here = stack.enter_context(serve.cluster(processes, script, env, root=root))
                 found[name] = Target(name, here.base, here.pids)
             else:
-                server = stack.enter_context(serve.streamlit(script, env))
+                server = stack.enter_context(serve.streamlit(script, env, root=root))
                 found[name] = Target(name, server.base, lambda s=server: [s.pid] if s.alive() else [])
         yield found
 
@@ -319,64 +326,68 @@ def figures(bursts: list[Burst]) -> Figures | None:
     )
 
 
-def report(args, bursts: list[Burst], memory: dict[str, Memory], load: tuple, started: str) -> str:
+def report(args, bursts: list[Burst], memory: dict[str, Memory], load: tuple, started: str, profile: str) -> str:
     serving = (
         f"{args.processes} Streamlit processes behind HAProxy (`tools.serve`)"
         if args.processes
         else "one `streamlit run` process"
     )
+    names = list(dict.fromkeys(b.target for b in bursts)) or list(memory)
+    before = f" `before` = the app of `{args.before}`, served the same way;" if args.before else ""
     lines = [
         f"# Protocol load: sessions at once on the server alone ({started})",
         "",
         f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; load average "
-        f"{load[0][0]:.2f} at the start, {load[1][0]:.2f} at the end. Server: {serving} for the app and the same for "
-        f"the trivial page. Database: `{args.db}` (as of {TODAY}). Each session asks for the {len(ADDRESSES)} "
-        f"addresses of CONTRACT §5 in turn, {args.rounds} round(s), starting at its own; {args.repeats} repeats per "
-        "row; the trivial page gets as many runs. A run: from the client's `rerun_script` to the server's "
-        "`script_finished` (no browser). `others` = CPU the rest of the machine (the other users of this shared "
-        "machine, not the server, not this client) used meanwhile, in cores.",
+        f"{load[0][0]:.2f} at the start, {load[1][0]:.2f} at the end. Each server: {serving}.{before} "
+        f"Database: `{args.db}` (as of {TODAY}). Each session asks for the {len(ADDRESSES)} addresses of "
+        f"CONTRACT §5 in turn, {args.rounds} round(s), starting at its own; {args.repeats} repeats per row, the "
+        "servers taking turns; the trivial page gets as many runs. A run: from the client's `rerun_script` to the "
+        "server's `script_finished` (no browser). `others`: CPU the rest of the machine (other users of a shared "
+        "machine; not the servers, not this client) used meanwhile, in cores.",
         "",
-        "| sessions | page | runs | runs/s | median s | p95 s (repeats) | max s | server CPU per run s | "
+        "| sessions | server | runs | runs/s | median s | p95 s (repeats) | max s | server CPU per run s | "
         "p95 × trivial | others | failures |",
         "| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for n in args.sessions:
-        got = {t: figures([b for b in bursts if b.sessions == n and b.target == t]) for t in ("trivial", "app")}
-        for t in ("trivial", "app"):
+        got = {t: figures([b for b in bursts if b.sessions == n and b.target == t]) for t in names}
+        floor = got.get("trivial")
+        for t in names:
             f = got[t]
             if f is None:
                 continue
-            ratio = f.p95 / got["trivial"].p95 if got["trivial"] and got["trivial"].p95 else None
+            ratio = f.p95 / floor.p95 if floor and floor.p95 else None
             lines.append(
                 f"| {n} | {t} | {f.runs} | {f.runs_per_s:.1f} | {f.median:.3f} | **{f.p95:.3f}** "
                 f"({f.p95_low:.2f}–{f.p95_high:.2f}) | {f.max:.2f} | {f.cpu_per_run:.3f} | "
-                f"{'1.0' if t == 'trivial' else _fmt(ratio, 1)} | {f.others_cpu:.2f} | {f.failures} |"
+                f"{_fmt(ratio, 1)} | {f.others_cpu:.2f} | {f.failures} |"
             )
-    lines += [
-        "",
-        "Per address (the app): median / 95th percentile, seconds.",
-        "",
-        "| address | " + " | ".join(f"{n} sessions" for n in args.sessions) + " |",
-        "| --- |" + " ---: |" * len(args.sessions),
-    ]
-    for address in ADDRESSES:
-        cells = []
-        for n in args.sessions:
-            values = [
-                r.seconds
-                for b in bursts
-                if b.sessions == n and b.target == "app"
-                for r in b.runs
-                if r.address == address
-            ]
-            cells.append(f"{statistics.median(values):.3f} / {percentile(values, 95):.3f}" if values else "–")
-        lines.append(f"| `{address}` | " + " | ".join(cells) + " |")
+    for name in [n for n in names if n != "trivial"]:
+        lines += [
+            "",
+            f"Per address (`{name}`): median / 95th percentile, seconds.",
+            "",
+            "| address | " + " | ".join(f"{n} sessions" for n in args.sessions) + " |",
+            "| --- |" + " ---: |" * len(args.sessions),
+        ]
+        for address in ADDRESSES:
+            cells = []
+            for n in args.sessions:
+                values = [
+                    r.seconds
+                    for b in bursts
+                    if b.sessions == n and b.target == name
+                    for r in b.runs
+                    if r.address == address
+                ]
+                cells.append(f"{statistics.median(values):.3f} / {percentile(values, 95):.3f}" if values else "–")
+            lines.append(f"| `{address}` | " + " | ".join(cells) + " |")
     if memory:
         lines += [
             "",
             f"Memory (RSS of the server's processes, MB). Idle sessions: {next(iter(memory.values())).idle}, each "
             f"showing `/`; closed sessions are let go after `server.disconnectedSessionTTL` ({args.ttl} s here); "
-            f"a cycle: as many sessions opened, each showing /, /explorer and /indicator, then closed.",
+            "a cycle: as many sessions opened, each showing /, /explorer and /indicator, then closed.",
             "",
             "| | " + " | ".join(memory) + " |",
             "| --- |" + " ---: |" * len(memory),
@@ -385,8 +396,7 @@ def report(args, bursts: list[Burst], memory: dict[str, Memory], load: tuple, st
             "| **per idle session** | " + " | ".join(f"**{_mb(m.per_session)}**" for m in memory.values()) + " |",
             "| all closed and let go | " + " | ".join(_mb(m.after_close) for m in memory.values()) + " |",
         ]
-        cycles = max(len(m.cycles) for m in memory.values())
-        for i in range(cycles):
+        for i in range(max(len(m.cycles) for m in memory.values())):
             lines.append(
                 f"| after cycle {i + 1} | "
                 + " | ".join(_mb(m.cycles[i]) if i < len(m.cycles) else "–" for m in memory.values())
@@ -399,7 +409,90 @@ def report(args, bursts: list[Burst], memory: dict[str, Memory], load: tuple, st
             f"- {b.target}, {b.sessions} sessions, session {f.session} `{f.address}`: {f.problem}"
             for b, f in failures[:20]
         ]
+    if profile:
+        lines += ["", profile]
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- profile
+
+
+@contextlib.contextmanager
+def profiling(pids: list[int], out: Path | None) -> Iterator[None]:
+    """py-spy on `pids` while the block runs: every busy thread sampled (one waiting for the GIL counts as busy)."""
+    if out is None:
+        yield
+        return
+    spy = shutil.which("py-spy")
+    if spy is None:
+        raise SystemExit("no py-spy: pip install -r requirements.txt")
+    procs = [
+        subprocess.Popen(
+            [
+                spy,
+                "record",
+                "--pid",
+                str(pid),
+                "--gil",
+                "--rate",
+                "100",
+                "--format",
+                "raw",
+                "--nonblocking",
+                "--output",
+                f"{out}.{pid}.txt",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for pid in pids
+    ]
+    time.sleep(1.0)  # attached before the load starts
+    try:
+        yield
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+        for proc in procs:
+            proc.wait(timeout=60)
+        with open(out, "w", encoding="utf-8") as merged:
+            for pid in pids:
+                part = Path(f"{out}.{pid}.txt")
+                if part.exists():
+                    merged.write(part.read_text(encoding="utf-8"))
+                    part.unlink()
+
+
+_OURS = ("dashboard/", "app_pages/", "rules/", "db/", "auth/", "app.py")
+
+
+def profile_summary(raw: Path, top: int = 25) -> str:
+    """The functions of our code that used the most of the server's CPU (inclusive), from py-spy's raw stacks."""
+    inclusive: dict[str, int] = {}
+    total = 0
+    for line in raw.read_text(encoding="utf-8").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        total += int(count)
+        seen = set()
+        for frame in stack.split(";"):
+            name = frame.rsplit(":", 1)[0] + ")" if frame.endswith(")") else frame
+            if name not in seen and (any(p in name for p in _OURS) or "streamlit/" in name or "altair/" in name):
+                seen.add(name)
+                inclusive[name] = inclusive.get(name, 0) + int(count)
+    if not total:
+        return "Profile: no samples."
+    rows = sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]
+    lines = [
+        f"Profile of the app server under the load (py-spy, {total} samples of its busy threads at 100 Hz: raw stacks in "
+        f"`{raw}`; share of the server's CPU, inclusive):",
+        "",
+        "| share | function |",
+        "| ---: | --- |",
+    ]
+    lines += [f"| {100 * n / total:.1f} % | `{name}` |" for name, n in rows]
+    return "\n".join(lines)
 
 
 async def bench(args, found: dict[str, Target]) -> tuple[list[Burst], dict[str, Memory]]:
@@ -414,19 +507,20 @@ async def bench(args, found: dict[str, Target]) -> tuple[list[Burst], dict[str, 
             print(f"memory: {name} ...", file=sys.stderr, flush=True)
             memory[name] = await measure_memory(target, args.idle, args.cycles, args.ttl)
     bursts = []
-    for n in args.sessions:
-        for repeat in range(args.repeats):
-            for name in ("trivial", "app"):
-                done = await burst(found[name], n, args.rounds, repeat)
-                bursts.append(done)
-                f = figures([done])
-                print(
-                    f"{n:3d} sessions, repeat {repeat + 1}, {name:7}: {len(done.runs)} runs in {done.wall:.1f} s, "
-                    f"median {_fmt(f and f.median, 3)} s, p95 {_fmt(f and f.p95, 3)} s, "
-                    f"server CPU {done.server_cpu:.1f} s, failures {len(done.failures)}",
-                    file=sys.stderr,
-                    flush=True,
-                )
+    with profiling(found["app"].pids(), args.profile):
+        for n in args.sessions:
+            for repeat in range(args.repeats):
+                for name in found:
+                    done = await burst(found[name], n, args.rounds, repeat)
+                    bursts.append(done)
+                    f = figures([done])
+                    print(
+                        f"{n:3d} sessions, repeat {repeat + 1}, {name:7}: {len(done.runs)} runs in {done.wall:.1f} s, "
+                        f"median {_fmt(f and f.median, 3)} s, p95 {_fmt(f and f.p95, 3)} s, "
+                        f"server CPU {done.server_cpu:.1f} s, failures {len(done.failures)}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
     return bursts, memory
 
 
@@ -444,14 +538,23 @@ def main(argv: list[str] | None = None) -> int:
         "--ttl", type=int, default=5, help="server.disconnectedSessionTTL for the servers (default 5 s)"
     )
     parser.add_argument("--db", type=Path, default=DEMO_DB, help="database (default: the demo, built when missing)")
+    parser.add_argument(
+        "--before", type=Path, help="another checkout (e.g. a worktree of main) whose app is measured in the same run"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="py-spy on the app's server during the load (protocol-profile.txt)"
+    )
     parser.add_argument("--out", type=Path, default=OUT / "protocol.md")
     args = parser.parse_args(argv)
     args.idle = max(args.sessions) if args.idle is None else args.idle
     database = ensure_demo(args.db) if args.db == DEMO_DB else args.db
     load_start, started = os.getloadavg(), f"{datetime.now():%Y-%m-%d %H:%M}"
-    with targets(database, args.processes, args.ttl) as found:
+    raw_profile = args.out.with_name(args.out.stem + "-profile.txt")
+    args.profile = raw_profile if args.profile else None
+    with targets(database, args.processes, args.ttl, args.before) as found:
         bursts, memory = asyncio.run(bench(args, found))
-    text = report(args, bursts, memory, (load_start, os.getloadavg()), started)
+    summary = profile_summary(raw_profile) if args.profile else ""
+    text = report(args, bursts, memory, (load_start, os.getloadavg()), started, summary)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")

@@ -91,9 +91,15 @@ class Server:
 
 
 def start_streamlit(
-    script: str | Path, port: int, env: dict[str, str] | None, log: Path, name: str = "s1", address: str = "127.0.0.1"
+    script: str | Path,
+    port: int,
+    env: dict[str, str] | None,
+    log: Path,
+    name: str = "s1",
+    address: str = "127.0.0.1",
+    root: Path = settings.ROOT,
 ) -> Server:
-    """Start ``streamlit run script`` on ``address:port`` (returns at once; see ``wait_healthy``)."""
+    """Start ``streamlit run script`` on ``address:port`` from the checkout ``root`` (returns at once)."""
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(script),
         "--server.port", str(port), "--server.headless", "true", "--server.address", address,
@@ -101,7 +107,7 @@ def start_streamlit(
     ]  # fmt: skip
     with open(log, "ab") as handle:  # a file, not a pipe: a server that logs a lot would block on a full pipe
         proc = subprocess.Popen(
-            cmd, cwd=settings.ROOT, env={**os.environ, **(env or {})}, stdout=handle, stderr=subprocess.STDOUT
+            cmd, cwd=root, env={**os.environ, **(env or {})}, stdout=handle, stderr=subprocess.STDOUT
         )
     return Server(name, port, proc, log)
 
@@ -128,11 +134,17 @@ def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
 
 @contextlib.contextmanager
 def streamlit(
-    script: str | Path = "app.py", env: dict[str, str] | None = None, port: int | None = None
+    script: str | Path = "app.py",
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    root: Path = settings.ROOT,
 ) -> Iterator[Server]:
-    """One Streamlit server on a free loopback port until the block ends (its pid for CPU and memory figures)."""
+    """One Streamlit server on a free loopback port until the block ends (its pid for CPU and memory figures).
+
+    ``root``: the checkout to serve (another worktree: the code before a change, measured in the same run).
+    """
     with tempfile.TemporaryDirectory(prefix="streamlit_") as folder:
-        server = start_streamlit(script, port or free_port(), env, Path(folder) / "streamlit.log")
+        server = start_streamlit(script, port or free_port(), env, Path(folder) / "streamlit.log", root=root)
         try:
             wait_healthy(server)
             yield server
@@ -182,6 +194,7 @@ class Cluster:
     address: str
     port: int
     folder: Path
+    root: Path = settings.ROOT
     servers: list[Server] = field(default_factory=list)
     proxy: subprocess.Popen | None = None
 
@@ -207,7 +220,9 @@ class Cluster:
         revived = []
         for i, server in enumerate(self.servers):
             if not server.alive():
-                self.servers[i] = start_streamlit(self.script, server.port, self.env, server.log, server.name)
+                self.servers[i] = start_streamlit(
+                    self.script, server.port, self.env, server.log, server.name, root=self.root
+                )
                 revived.append(server.name)
         if wait:
             for name in revived:
@@ -243,6 +258,7 @@ def cluster(
     port: int | None = None,
     address: str = "127.0.0.1",
     backend_ports: list[int] | None = None,
+    root: Path = settings.ROOT,
 ) -> Iterator[Cluster]:
     """N Streamlit processes and HAProxy until the block ends; yields the Cluster (its ``base`` is the proxy)."""
     if not Path(HAPROXY).exists():
@@ -255,10 +271,11 @@ def cluster(
     ensure_demo_once(env)
     ports = backend_ports or [free_port() for _ in range(processes)]
     with tempfile.TemporaryDirectory(prefix="serve_") as folder:
-        here = Cluster(Path(script), env, address, port or free_port(), Path(folder))
+        here = Cluster(Path(script), env, address, port or free_port(), Path(folder), root)
         try:
             for i, bport in enumerate(ports, start=1):
-                here.servers.append(start_streamlit(here.script, bport, env, here.folder / f"s{i}.log", f"s{i}"))
+                log = here.folder / f"s{i}.log"
+                here.servers.append(start_streamlit(here.script, bport, env, log, f"s{i}", root=root))
             for server in here.servers:
                 wait_healthy(server)
             config = here.folder / "haproxy.cfg"
