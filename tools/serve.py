@@ -115,7 +115,8 @@ def start_streamlit(
 def wait_healthy(server: Server, timeout: float = 90.0) -> None:
     """Wait until the server answers its health check; RuntimeError with its log if it died or never did."""
     deadline = time.monotonic() + timeout
-    while not healthy(server.base):
+    # Healthy, and ours: on a shared machine another server may answer on a port that was free a moment ago.
+    while not (healthy(server.base) and f"started on 127.0.0.1:{server.port}" in server.tail(20000)):
         if not server.alive() or time.monotonic() > deadline:
             raise RuntimeError(f"streamlit {server.name} did not start:\n{server.tail()}")
         time.sleep(0.2)
