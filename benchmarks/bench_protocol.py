@@ -1,7 +1,8 @@
 """Load at the server alone: N sessions at once speaking Streamlit's websocket protocol, no browser.
 
-    python -m benchmarks.bench_protocol [--sessions 1 5 20 50] [--repeats 3] [--rounds 1]
-                                        [--processes 0] [--db PATH] [--out benchmarks/out/protocol.md]
+    python -m benchmarks.bench_protocol [--sessions 1 5 20 50] [--repeats 3] [--rounds 1] [--processes 0]
+                                        [--before DIR] [--profile] [--idle N] [--cycles 3] [--ttl 5]
+                                        [--db PATH] [--out benchmarks/out/protocol.md]
 
 Users' browsers run on their own tablets; what the server must carry is its own part of each page: the queue,
 the page's Python run and the messages it sends. Each session here is what a browser tab is to the server
@@ -29,7 +30,11 @@ median, 95th percentile and maximum of the run times (pooled over the repeats; t
 95th percentiles beside them), per address and in all; the server's CPU seconds per run (``/proc``); the ratio
 of the app's 95th percentile to the trivial page's in the same repeats; the CPU the rest of the machine used
 meanwhile (this machine is small and may be shared: read the load line). ``--processes N`` serves both through
-``tools.serve`` (N processes behind HAProxy) instead of one ``streamlit run``.
+``tools.serve`` (N processes behind HAProxy) instead of one ``streamlit run``. ``--before DIR`` also serves the
+app of another checkout (``git worktree add /tmp/before COMMIT``: the code before a change), the same way, the
+servers taking turns in every repeat, so before and after are measured under the same load. ``--profile``
+records the app's server with py-spy during the load (raw stacks in ``protocol-profile.txt``, the functions
+that cost most in the report).
 
 Aims (issue 11): one process, 20 sessions: 95th percentile <= 1.5 s and >= 20 runs/s; N processes behind the
 proxy, 50 sessions: 95th percentile <= 2 s, no failure.
