@@ -501,11 +501,12 @@ def profile_summary(raw: Path, top: int = 25) -> str:
 
 
 async def bench(args, found: dict[str, Target]) -> tuple[list[Burst], dict[str, Memory]]:
-    for target in found.values():  # warm-up: imports, caches
-        session = await Session.open(target.base)
+    for target in found.values():  # warm-up: imports, caches; behind the proxy one session per process at once
+        sessions = [await Session.open(target.base) for _ in range(max(1, args.processes))]
         for address in ADDRESSES:
-            await session.run(target.address(address))
-        await session.close()
+            await asyncio.gather(*(session.run(target.address(address)) for session in sessions))
+        for session in sessions:
+            await session.close()
     memory: dict[str, Memory] = {}
     if args.idle:
         for name, target in found.items():
