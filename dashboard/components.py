@@ -45,14 +45,25 @@ def page_link(ctx: Ctx, page: str, label: str, icon: str | None = None, **params
     st.page_link(f"app_pages/{page}.py", label=label, icon=icon, query_params=query or None)
 
 
-def chart(ctx: Ctx, figure: alt.TopLevelMixin, name: str, key: str, height: int | None = None) -> None:
-    """Show an Altair chart with PNG and SVG downloads rendered on the server from the same chart."""
-    st.altair_chart(figure, width="stretch", theme=None, key=f"chart_{key}")
+def spec(figure: alt.TopLevelMixin) -> dict[str, Any]:
+    """The chart's Vega-Lite spec as Streamlit's ``st.altair_chart`` makes it, without the schema check.
+
+    The builders' specs are checked against the schema by tests/test_charts.py; checked again at every page run
+    (Altair walks every inline data row through jsonschema) it was 12 % of the server's CPU under load
+    (benchmarks/bench_protocol.py with py-spy).
+    """
+    return figure.to_dict(validate=False)
+
+
+def chart(ctx: Ctx, figure: alt.TopLevelMixin | dict[str, Any], name: str, key: str, height: int | None = None) -> None:
+    """Show a chart (Altair, or its spec from ``spec``) with PNG and SVG downloads rendered on the server from it."""
+    shown = figure if isinstance(figure, dict) else spec(figure)
+    st.vega_lite_chart(shown, width="stretch", theme=None, key=f"chart_{key}")
     if not ctx.can("export"):
         return
     left, right, _ = st.columns([1, 1, 4])
-    offer(ctx, left, "png", name, key, lambda: export.chart_png(figure))
-    offer(ctx, right, "svg", name, key, lambda: export.chart_svg(figure))
+    offer(ctx, left, "png", name, key, lambda: export.chart_png(shown))
+    offer(ctx, right, "svg", name, key, lambda: export.chart_svg(shown))
 
 
 def table(

@@ -3,7 +3,9 @@
 Every rule lives in ``rules/``; this module only caches. The store is a shared
 resource keyed by the database file and its data version (a new submission
 changes the version, so it shows at the next rerun); the figures are cached
-per version and day. Pages pass their ``Ctx`` (language, path, version, today).
+per version and day, as shared resources too: ``st.cache_data`` would unpickle
+a copy of the frame for every caller at every run, and no caller changes a
+frame in place. Pages pass their ``Ctx`` (language, path, version, today).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def _codes(codes: Iterable[str] | None) -> tuple[str, ...] | None:
     return None if codes is None else tuple(sorted({c.strip().upper() for c in codes}))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _latest(path: str, version: tuple[int, ...], today: date, codes: tuple[str, ...] | None) -> pl.DataFrame:
     return evaluate.latest(_store(path, version), today, codes)
 
@@ -53,7 +55,7 @@ def latest(ctx: _Ctx, codes: Iterable[str] | None = None) -> pl.DataFrame:
     return _latest(str(ctx.path), ctx.version, ctx.today, _codes(codes))
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def _series(path: str, version: tuple[int, ...], today: date, code: str) -> pl.DataFrame:
     return evaluate.series_of(_store(path, version), code, today)
 
@@ -73,7 +75,7 @@ def window(ctx: _Ctx) -> timeliness.Window:
     return timeliness.year_window(ctx.today)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _timeliness(path: str, version: tuple[int, ...], window: timeliness.Window) -> pl.DataFrame:
     s = _store(path, version)
     return timeliness.detail(s.catalogue, s.first_submissions, window)
@@ -88,16 +90,33 @@ def timeliness_detail(
     return detail if wanted is None else detail.filter(pl.col("indicator_code").is_in(wanted))
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _departments(path: str, version: tuple[int, ...], today: date, _names: pl.DataFrame) -> pl.DataFrame:
+    # `_names` (the departments of that version) is not hashed: the path and version say which it is.
+    window = timeliness.year_window(today)
+    return tally.departments(_latest(path, version, today, None), _timeliness(path, version, window), _names)
+
+
 def departments(ctx: _Ctx) -> pl.DataFrame:
     """rules.tally.departments: every department's statuses and timeliness."""
-    return tally.departments(latest(ctx), timeliness_detail(ctx), ctx.load(queries.departments))
+    return _departments(str(ctx.path), ctx.version, ctx.today, ctx.load(queries.departments))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _outliers(path: str, version: tuple[int, ...]) -> pl.DataFrame:
+    return quality.outliers(_store(path, version))
 
 
 def outliers(ctx: _Ctx) -> pl.DataFrame:
     """rules.quality.outliers over the whole store."""
-    return quality.outliers(store(ctx))
+    return _outliers(str(ctx.path), ctx.version)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _gaps(path: str, version: tuple[int, ...], today: date, _coverage: pl.DataFrame) -> pl.DataFrame:
+    return quality.gaps(_store(path, version), _coverage, today)  # `_coverage`: of that version, not hashed
 
 
 def gaps(ctx: _Ctx) -> pl.DataFrame:
     """rules.quality.gaps: indicators without data, target or source."""
-    return quality.gaps(store(ctx), ctx.load(queries.coverage), ctx.today)
+    return _gaps(str(ctx.path), ctx.version, ctx.today, ctx.load(queries.coverage))

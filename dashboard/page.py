@@ -26,10 +26,18 @@ T = TypeVar("T")
 _REGISTRY: dict[str, Callable[..., Any]] = {}
 
 
-@st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
+# A resource, not st.cache_data: cache_data hands every caller a copy (it unpickles the stored frame at every
+# hit), and no caller changes a frame in place (polars frames are changed by making new ones). Every session
+# reads the same frame; `version` in the key makes a new submission show at the next rerun.
+@st.cache_resource(show_spinner=False, max_entries=512, ttl=3600)
 def _run(name: str, version: tuple[int, ...], args: tuple, kwargs: tuple) -> Any:
-    # `version` is only part of the cache key: a new submission changes it.
     return _REGISTRY[name](*args, **dict(kwargs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=1024, ttl=3600)
+def _once(key: tuple, _build: Callable[[], Any]) -> Any:
+    # Keyed by `key` alone (Streamlit does not hash an argument whose name starts with "_").
+    return _build()
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,17 @@ class Ctx:
     def can(self, action: str) -> bool:
         """May this session's account do ``action`` ('read', 'export', 'submit', 'admin')?"""
         return roles.can(self.account, action)
+
+    def once(self, what: str, *params: Any, build: Callable[[], T]) -> T:
+        """``build()`` once per data version, day, language and ``params``, its result shared by every session.
+
+        For what a page builds from the data alone: chart specs, tables, sentences. ``what`` names the piece and
+        ``params`` are everything else it depends on (the page's code, period, filters...): the database, its
+        version, today, the language and the date of the data are in the key already. Never for what depends on
+        the account (rights, downloads); the result is shared, so it is never changed in place.
+        """
+        key = (what, str(self.path), self.version, self.today, self.lang, self.as_of, self.demo, params)
+        return _once(key, build)
 
     def load(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Call a query or evaluation function through the cache, keyed by the data version."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 import streamlit as st
 
@@ -40,19 +42,27 @@ def filters(ctx: Ctx, catalogue: pl.DataFrame) -> tuple[str, str, tuple]:
 
 
 def list_tab(ctx: Ctx, catalogue: pl.DataFrame) -> None:
-    query, sort, (groups, fields, owners, stages) = filters(ctx, catalogue)
-    shown = view.filter_catalogue(catalogue, query, groups, fields, owners, stages)
-    shown = view.sort_catalogue(shown, sort, ctx.lang)
-    st.caption(view.counts_caption(shown.height, catalogue.height, ctx.lang) + " · " + ctx.t("catalogue.download_note"))
-    if shown.is_empty():
+    query, sort, chosen = filters(ctx, catalogue)
+
+    def listed() -> tuple[int, Any]:
+        shown = view.sort_catalogue(view.filter_catalogue(catalogue, query, *chosen), sort, ctx.lang)
+        return shown.height, None if shown.is_empty() else view.catalogue_table(shown, ctx.lang)
+
+    # Built once per data version, language and filters (Ctx.once), shared by every session.
+    count, table = ctx.once("catalogue.list", query, sort, tuple(map(tuple, chosen)), build=listed)
+    st.caption(view.counts_caption(count, catalogue.height, ctx.lang) + " · " + ctx.t("catalogue.download_note"))
+    if table is None:
         return ui.empty(ctx, "ui.empty")
-    ui.shown(ctx, view.catalogue_table(shown, ctx.lang), "catalogue", "catalogue", most=560)
+    ui.shown(ctx, table, "catalogue", "catalogue", most=560)
 
 
 def coverage_tab(ctx: Ctx, catalogue: pl.DataFrame) -> None:
     st.caption(ctx.t("catalogue.coverage_caption"))
-    cover = view.coverage(catalogue, evaluation.gaps(ctx))
-    ui.shown(ctx, view.coverage_table(cover, ctx.today.year, ctx.lang), "catalogue_coverage", "coverage")
+    table = ctx.once(
+        "catalogue.coverage",
+        build=lambda: view.coverage_table(view.coverage(catalogue, evaluation.gaps(ctx)), ctx.today.year, ctx.lang),
+    )
+    ui.shown(ctx, table, "catalogue_coverage", "coverage")
 
 
 def stages_tab(ctx: Ctx, catalogue: pl.DataFrame) -> None:
@@ -60,9 +70,14 @@ def stages_tab(ctx: Ctx, catalogue: pl.DataFrame) -> None:
     with st.container(key="catalogue_stages"):
         for column, (stage, n) in zip(st.columns(6), view.stage_totals(catalogue).items(), strict=True):
             column.metric(f"{view.STAGES.index(stage) + 1}. {label('stage', stage, ctx.lang)}", n, border=True)
-    matrix = view.stage_matrix(catalogue, ctx.lang)
-    ui.chart(ctx, view.stage_heatmap(matrix, ctx.lang, ctx.as_of, ctx.demo), "catalogue_stages", "stages")
-    ui.shown(ctx, view.stage_table(matrix, ctx.lang), "catalogue_stages", "stages")
+
+    def staged() -> tuple[dict, Any]:
+        matrix = view.stage_matrix(catalogue, ctx.lang)
+        return ui.spec(view.stage_heatmap(matrix, ctx.lang, ctx.as_of, ctx.demo)), view.stage_table(matrix, ctx.lang)
+
+    chart, table = ctx.once("catalogue.stages", build=staged)
+    ui.chart(ctx, chart, "catalogue_stages", "stages")
+    ui.shown(ctx, table, "catalogue_stages", "stages")
 
 
 def _refused(ctx: Ctx, problems: list, key: str) -> None:

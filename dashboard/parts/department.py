@@ -38,9 +38,16 @@ def header(ctx: Ctx, row: dict[str, Any], latest: pl.DataFrame, detail: pl.DataF
 def indicators_tab(ctx: Ctx, row: dict[str, Any], latest: pl.DataFrame) -> None:
     if latest.is_empty():
         return ui.empty(ctx, "department.no_indicators")
-    chart = view.status_chart(latest, view.department_name(row, ctx.lang), ctx.stamp)
+    chart, table = ctx.once(
+        "department.indicators",
+        row["code"],
+        build=lambda: (
+            ui.spec(view.status_chart(latest, view.department_name(row, ctx.lang), ctx.stamp)),
+            view.indicators_table(latest, ctx.lang),
+        ),
+    )
     ui.chart(ctx, chart, f"{row['code'].lower()}_status", "status")
-    ui.shown(ctx, view.indicators_table(latest, ctx.lang), f"{row['code'].lower()}_indicators", "indicators")
+    ui.shown(ctx, table, f"{row['code'].lower()}_indicators", "indicators")
 
 
 def due_tab(ctx: Ctx, row: dict[str, Any], due: pl.DataFrame) -> None:
@@ -55,7 +62,8 @@ def submissions_tab(ctx: Ctx, row: dict[str, Any]) -> None:
     if subs.is_empty():
         return ui.empty(ctx, "department.no_submissions")
     st.caption(view.submissions_summary(subs, ctx.lang))
-    ui.shown(ctx, view.submissions_table(subs, ctx.lang), f"{row['code'].lower()}_submissions", "submissions", most=420)
+    table = ctx.once("department.submissions", row["code"], build=lambda: view.submissions_table(subs, ctx.lang))
+    ui.shown(ctx, table, f"{row['code'].lower()}_submissions", "submissions", most=420)
     for sub in subs.filter(pl.col("status") == "rejected").head(5).iter_rows(named=True):
         when = numbers.fmt_datetime(sub["submitted_at"], ctx.lang)
         title = ctx.t("department.errors_title", file=ui.plain(sub["file_name"]), date=when)
@@ -67,7 +75,16 @@ def submissions_tab(ctx: Ctx, row: dict[str, Any]) -> None:
 def timeliness_tab(ctx: Ctx, row: dict[str, Any], detail: pl.DataFrame, catalogue: pl.DataFrame) -> None:
     if detail.is_empty():
         return ui.empty(ctx, "department.no_timeliness")
-    grid = view.timeliness_grid(detail, catalogue, ctx.lang)
-    chart = view.timeliness_chart(grid, view.department_name(row, ctx.lang), evaluation.window(ctx).since, ctx.stamp)
+    chart, table = ctx.once(
+        "department.timeliness", row["code"], build=lambda: _timeliness(ctx, row, detail, catalogue)
+    )
     ui.chart(ctx, chart, f"{row['code'].lower()}_timeliness", "grid")
-    ui.shown(ctx, view.timeliness_table(detail, ctx.lang), f"{row['code'].lower()}_timeliness", "timeliness", most=420)
+    ui.shown(ctx, table, f"{row['code'].lower()}_timeliness", "timeliness", most=420)
+
+
+def _timeliness(ctx: Ctx, row: dict[str, Any], detail: pl.DataFrame, catalogue: pl.DataFrame) -> tuple[dict, Any]:
+    """The timeliness tab's grid chart and table (once per data version)."""
+    grid = view.timeliness_grid(detail, catalogue, ctx.lang)
+    since = evaluation.window(ctx).since
+    chart = ui.spec(view.timeliness_chart(grid, view.department_name(row, ctx.lang), since, ctx.stamp))
+    return chart, view.timeliness_table(detail, ctx.lang)

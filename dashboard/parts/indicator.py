@@ -34,12 +34,22 @@ def history_tab(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame) -> None:
         ctx.t("indicator.span"), view.SPANS, "span", view.default_span(row["frequency"]),
         lambda s: ctx.t(f"indicator.span_{s}"), width=260,
     )  # fmt: skip
-    figure = view.history_chart(view.window(series, span), row, ctx.stamp)
-    ui.chart(ctx, figure, view.slug(row["code"], "history"), "history")
-    if row["value_type"] == "flow" and not series.is_empty():
-        ui.chart(ctx, view.ytd_chart(series, row, ctx.stamp), view.slug(row["code"], "ytd"), "ytd")
+    history, ytd, table = ctx.once(
+        "indicator.history", row["code"], span, build=lambda: _history(ctx, row, series, span)
+    )
+    ui.chart(ctx, history, view.slug(row["code"], "history"), "history")
+    if ytd is not None:
+        ui.chart(ctx, ytd, view.slug(row["code"], "ytd"), "ytd")
     st.subheader(ctx.t("indicator.series_title"))
-    ui.shown(ctx, view.series_table(series, row, ctx.lang), view.slug(row["code"], "series"), "series", most=320)
+    ui.shown(ctx, table, view.slug(row["code"], "series"), "series", most=320)
+
+
+def _history(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame, span: str) -> tuple[dict, dict | None, Any]:
+    """The history tab's charts and table: built once per data version (``Ctx.once``)."""
+    history = ui.spec(view.history_chart(view.window(series, span), row, ctx.stamp))
+    flow = row["value_type"] == "flow" and not series.is_empty()
+    ytd = ui.spec(view.ytd_chart(series, row, ctx.stamp)) if flow else None
+    return history, ytd, view.series_table(series, row, ctx.lang)
 
 
 def communes_tab(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame) -> None:
@@ -53,20 +63,39 @@ def communes_tab(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame) -> None:
         ctx.t("ui.period"), options, "period", options[0], lambda p: figures.period(p, ctx.lang), container=left
     )
     commune = state.select(ctx.t("ui.commune"), codes, "locality", "", names.get, container=right)
-    frame = communes.commune_frame(ctx.load(queries.commune_values, row["code"], period), row, period)
-    if missing := frame["value"].null_count():
+    missing, chart, table = ctx.once(
+        "indicator.communes", row["code"], period, commune, build=lambda: _communes(ctx, row, series, period, commune)
+    )
+    if missing:
         st.caption(ctx.t("indicator.communes_missing", n=missing))
-    province = series.filter(pl.col("period") == period)["value"]
-    reference = province[0] if province.len() else None
     name = view.slug(row["code"], period, "communes")
-    ui.chart(ctx, communes.commune_chart(frame, row, period, reference, commune, ctx.stamp), name, "communes")
-    ui.shown(ctx, communes.commune_table(frame, row, ctx.lang), name, "communes", most=420)
+    ui.chart(ctx, chart, name, "communes")
+    ui.shown(ctx, table, name, "communes", most=420)
     if commune:
         st.subheader(ctx.t("indicator.commune_series_title", commune=ui.plain(names[commune])))
-        own = ctx.load(queries.locality_series, row["code"], commune)
+        chart, table = ctx.once(
+            "indicator.commune_series", row["code"], commune, build=lambda: _commune_series(ctx, row, commune, names)
+        )
         name = view.slug(row["code"], commune)
-        ui.chart(ctx, communes.locality_chart(own, row, names[commune], ctx.stamp), name, "commune_series")
-        ui.shown(ctx, communes.locality_table(own, row, ctx.lang), name, "commune_series", most=240)
+        ui.chart(ctx, chart, name, "commune_series")
+        ui.shown(ctx, table, name, "commune_series", most=240)
+
+
+def _communes(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame, period: str, commune: str) -> tuple[int, dict, Any]:
+    """The communes of one period: how many have no value, the chart and the table (once per data version)."""
+    frame = communes.commune_frame(ctx.load(queries.commune_values, row["code"], period), row, period)
+    province = series.filter(pl.col("period") == period)["value"]
+    reference = province[0] if province.len() else None
+    chart = ui.spec(communes.commune_chart(frame, row, period, reference, commune, ctx.stamp))
+    return frame["value"].null_count(), chart, communes.commune_table(frame, row, ctx.lang)
+
+
+def _commune_series(ctx: Ctx, row: dict[str, Any], commune: str, names: dict[str, str]) -> tuple[dict, Any]:
+    """One commune's series: the chart and the table (once per data version)."""
+    own = ctx.load(queries.locality_series, row["code"], commune)
+    return ui.spec(communes.locality_chart(own, row, names[commune], ctx.stamp)), communes.locality_table(
+        own, row, ctx.lang
+    )
 
 
 def components_tab(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame) -> None:
