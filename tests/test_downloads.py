@@ -51,10 +51,11 @@ def test_a_table_download_is_neutralised_and_audited_at_the_click(demo_copy, mon
     frame = pl.DataFrame({"ghi_chu": HOSTILE, "gia_tri": [1.5, 2.0, 3.0, 4.0, 5.0]})
     box = _Captured()
     ctx = _ctx(demo_copy, get_account(demo_copy, "lanhdao"))
+    earlier = _exports(demo_copy)  # the shared demo may hold other tests' downloads
     downloads.offer(ctx, box, "csv", "bang", "t1", lambda: components.export.table_csv(frame), rows=frame.height)
     button = box.buttons["csv_t1"]
     assert button["on_click"] == "ignore" and callable(button["data"])
-    assert _exports(demo_copy) == []  # nothing is made or recorded before the click
+    assert _exports(demo_copy) == earlier  # nothing is made or recorded before the click
     data = button["data"]().decode("utf-8-sig").splitlines()
     assert data[1:] == [
         '"\'=HYPERLINK(""http://x"",""y"")",1.5',
@@ -64,7 +65,8 @@ def test_a_table_download_is_neutralised_and_audited_at_the_click(demo_copy, mon
         "Bắc Ninh,5.0",
     ]
     assert _exports(demo_copy) == [
-        {"actor": "lanhdao", "action": "export", "target": "bang.csv", "format": "csv", "rows": 5}
+        {"actor": "lanhdao", "action": "export", "target": "bang.csv", "format": "csv", "rows": 5},
+        *earlier,
     ]
 
 
