@@ -78,7 +78,9 @@ def test_every_address_opens_without_an_exception(app, page, address):
 def test_the_sidebar_keeps_the_language(app, page):
     _open(page, app + "/?lang=en")
     page.locator('[data-testid="stSidebar"] a', has_text="Data explorer").first.click()
-    page.wait_for_url("**/explorer?lang=en")
+    # The explorer then writes its filters into the address (``&from=...``): wait for
+    # the page and the language, whatever follows them.
+    page.wait_for_url(lambda url: "/explorer?" in url and "lang=en" in url)
     browser.wait_idle(page)
     assert "Data explorer" in page.locator('[data-testid="stMain"]').inner_text()
 
