@@ -372,12 +372,20 @@ def history_chart(
             )
             .properties(name="target")
         )
-        # a label where each target starts (a new year's target is a new step)
+        # a label where each target starts (a new year's target is a new step); on the big screen only the latest,
+        # without its unit (the subtitle gives it) and with its own decimals as the slide's figures write it, so
+        # that labels never run into each other or off the chart
         starts = df.filter(
             pl.col("target").is_not_null() & (pl.col("target") != pl.col("target").shift(1)).fill_null(True)
         )
+        if big_screen:
+            starts = starts.tail(1)
+
+        def written(v: float) -> str:
+            return text.num(v, numbers.decimals(v)) if big_screen else text.value(v, dec)
+
         target_labels = [
-            {"period_label": lbl, "target": tgt, "label": text.name("target_value", value=text.value(tgt, dec))}
+            {"period_label": lbl, "target": tgt, "label": text.name("target_value", value=written(tgt))}
             for lbl, tgt in starts.select("period_label", "target").iter_rows()
         ]
         layers.append(
@@ -391,6 +399,8 @@ def history_chart(
             .properties(name="target_label")
         )
     last = rows.filter(pl.col("value").is_not_null()).tail(1)
+    if big_screen:
+        last = last.with_columns(each(last, "value", lambda v: text.num(v, numbers.decimals(v)), "value_text"))
     if last.height:
         layers.append(
             alt.Chart(alt.Data(values=_rows(last.select("period_label", "value", "value_text"))))

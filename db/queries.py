@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 
@@ -140,8 +140,10 @@ def province_series(
     codes: Iterable[str] | None = None,
     since: date | None = None,
     until: date | None = None,
+    at: datetime | None = None,
 ) -> pl.DataFrame:
-    """Province value per indicator and period, oldest first; `since`/`until` bound period_start.
+    """Province value per indicator and period, oldest first; `since`/`until` bound period_start; `at`: the
+    values as they stood at that moment (to the second), not the current ones.
 
     Where no province row was submitted and the indicator's aggregation is `sum` or
     `mean`, the value is the sum or the plain mean of its commune values (`computed`
@@ -150,7 +152,7 @@ def province_series(
     indicator_code, period, period_start, period_end, value, computed, n_localities,
     submitted_at.
     """
-    sql, params = province.series_sql(_codes(codes), since, until)
+    sql, params = province.series_sql(_codes(codes), since, until, at)
     frame = _query(sql, params, path)
     missing = frame.filter(pl.col("period_start").is_null()).get_column("period").unique().to_list()
     if missing:
@@ -168,17 +170,31 @@ def province_series(
 # --------------------------------------------------------------------------- the store the rules read
 
 
-def load_store(path: Path = None) -> Store:
+def load_store(path: Path = None, at: datetime | None = None) -> Store:
     """Everything ``rules`` needs for the province figures, read once: catalogue, targets, components,
-    the province series (composites computed), first submissions and the data's date."""
+    the province series (composites computed), first submissions and the data's date.
+
+    ``at``: the data as it stood at that moment (to the second): the values then in force, the files
+    accepted by then and their date; the catalogue and targets are today's.
+    """
+    latest = freshness(path)["latest_submitted_at"][0] if at is None else accepted_until(path, at)
     return Store.build(
         catalogue(path),
         targets(path),
         components(path),
-        province_series(path),
-        first_submissions(path),
-        freshness(path)["latest_submitted_at"][0],
+        province_series(path, at=at),
+        first_submissions(path, at=at),
+        latest,
     )
+
+
+def accepted_until(path: Path, at: datetime) -> datetime | None:
+    """When the latest file accepted by ``at`` (to the second) was committed; None when none was."""
+    sql = """
+SELECT max(submitted_at) AS latest FROM submissions
+WHERE status = 'accepted' AND date_trunc('second', submitted_at) <= $at
+"""
+    return _query(sql, {"at": at}, path)["latest"][0]
 
 
 # --------------------------------------------------------------------------- one indicator
@@ -364,13 +380,18 @@ SELECT (SELECT max(submitted_at) FROM submissions WHERE status = 'accepted') AS 
     return _query(sql, None, path)
 
 
-def first_submissions(path: Path = None, codes: Iterable[str] | None = None) -> pl.DataFrame:
-    """When each (indicator, period) first received an accepted value, at any locality.
+def first_submissions(
+    path: Path = None, codes: Iterable[str] | None = None, at: datetime | None = None
+) -> pl.DataFrame:
+    """When each (indicator, period) first received an accepted value, at any locality (by ``at``, to the second).
 
     Columns: indicator_code, period, period_start, first_submitted_at.
     """
     params: Params = {}
     clauses = []
+    if at is not None:
+        clauses.append("date_trunc('second', submitted_at) <= $at")
+        params["at"] = at
     if (wanted := _codes(codes)) is not None:
         clauses.append("list_contains($codes, indicator_code)")
         params["codes"] = wanted

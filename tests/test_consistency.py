@@ -54,7 +54,8 @@ def _page(name: str, **params: str) -> AppTest:
 
 
 def _html(at: AppTest) -> str:
-    return "\n".join(html.unescape(h.proto.body) for h in at.get("html"))
+    # st.html elements, and raw HTML blocks of st.markdown (a slide: its inline SVG chart needs it)
+    return "\n".join(html.unescape(h.proto.body) for h in [*at.get("html"), *at.get("markdown")])
 
 
 # --------------------------------------------------------------------------- the demo, through the pages
