@@ -61,9 +61,9 @@ def chart(ctx: Ctx, figure: alt.TopLevelMixin | dict[str, Any], name: str, key: 
     st.vega_lite_chart(shown, width="stretch", theme=None, key=f"chart_{key}")
     if not ctx.can("export"):
         return
-    left, right, _ = st.columns([1, 1, 4])
-    offer(ctx, left, "png", name, key, lambda: export.chart_png(shown))
-    offer(ctx, right, "svg", name, key, lambda: export.chart_svg(shown))
+    row = st.container(horizontal=True, gap="small")  # buttons as wide as their words, on any screen
+    offer(ctx, row, "png", name, key, lambda: export.chart_png(shown))
+    offer(ctx, row, "svg", name, key, lambda: export.chart_svg(shown))
 
 
 def table(
@@ -82,15 +82,19 @@ def table(
     through the export right and the audit log (dashboard/downloads.py).
     """
     shown = st.dataframe(frame, hide_index=True, column_config=column_config, key=f"table_{key}", **kwargs)
-    if not ctx.can("export"):
-        return shown
-    data = frame if downloads is None else downloads
-    cols = st.columns([1, 1, 1, 3] if parquet else [1, 1, 4])
-    offer(ctx, cols[0], "csv", name, key, lambda: export.table_csv(data), rows=data.height)
-    offer(ctx, cols[1], "xlsx", name, key, lambda: export.table_xlsx(data), rows=data.height)
-    if parquet:
-        offer(ctx, cols[2], "parquet", name, key, lambda: export.table_parquet(data), rows=data.height)
+    table_downloads(ctx, frame if downloads is None else downloads, name, key, parquet)
     return shown
+
+
+def table_downloads(ctx: Ctx, data: pl.DataFrame, name: str, key: str, parquet: bool = False) -> None:
+    """The CSV and XLSX (and Parquet) buttons of a table, through the one download door."""
+    if not ctx.can("export"):
+        return
+    row = st.container(horizontal=True, gap="small")
+    offer(ctx, row, "csv", name, key, lambda: export.table_csv(data), rows=data.height)
+    offer(ctx, row, "xlsx", name, key, lambda: export.table_xlsx(data), rows=data.height)
+    if parquet:
+        offer(ctx, row, "parquet", name, key, lambda: export.table_parquet(data), rows=data.height)
 
 
 def shown(ctx: Ctx, view: Table, name: str, key: str, most: int | None = None, **kwargs: Any) -> Any:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 import streamlit as st
 
-from dashboard import components, evaluation, links, state
+from dashboard import components, evaluation, state
 from dashboard.i18n import label, t
 from dashboard.page import setup
 from dashboard.parts import report
@@ -15,13 +13,9 @@ from dashboard.views import group as view
 from rules import tally
 
 
-def _selected_codes(event: Any, shown: pl.DataFrame) -> list[str]:
-    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-    return [shown["code"][i] for i in rows if 0 <= i < shown.height]
-
-
 def render_group(group: str) -> None:
-    """One group's page: summary, filters bound to the address, the table with its downloads."""
+    """One group's page: summary, filters bound to the address, the table with its downloads, the chart of the
+    indicators against their plan with its PNG/SVG."""
     if group not in view.GROUPS:
         raise ValueError(f"unknown group {group!r}; expected one of {view.GROUPS}")
     ctx = setup(group)
@@ -55,11 +49,8 @@ def render_group(group: str) -> None:
         components.empty(ctx, "ui.empty")
         return
     shown = view.table_frame(chosen, ctx.lang)
-    event = components.table(
-        ctx, shown, f"{group}_{ctx.as_of.isoformat() if ctx.as_of else 'data'}", key=f"group_{group}",
-        column_config=view.column_config(ctx.lang), downloads=view.download_table(chosen, ctx.lang).download,
-        on_select="rerun", selection_mode="single-row", row_height=38, height=min(38 * shown.height + 40, 760),
-    )  # fmt: skip
+    name = f"{group}_{ctx.as_of.isoformat() if ctx.as_of else 'data'}"
+    st.html(view.TABLE_STYLE + view.table_html(shown, ctx.lang))
+    components.table_downloads(ctx, view.download_table(chosen, ctx.lang).download, name, f"group_{group}")
     st.caption(t("group_page.table_hint", ctx.lang))
-    if picked := _selected_codes(event, shown):
-        st.switch_page("app_pages/indicator.py", query_params=links.query(ctx.lang, code=picked[0]))
+    components.chart(ctx, view.plan_chart(shown, group, ctx.stamp), f"{name}_ke-hoach", f"group_{group}_plan")

@@ -300,15 +300,6 @@ STYLE = """
 </style>
 """
 
-_TINT = {
-    "on_track": ("#e6f4ec", "#11603b"),
-    "at_risk": ("#fdf3e2", "#7a4d00"),
-    "off_track": ("#fbe9ea", "#9b1c24"),
-    "late": ("#f0ebf7", "#553b80"),
-    "no_data": ("#eef0f3", "#3d4550"),
-    "no_target": ("#eef0f3", "#3d4550"),
-}
-
 
 def top_html(
     context: str,
@@ -379,7 +370,7 @@ def panel_html(row: dict[str, Any], lang: str, explanation: str | None = None) -
     number, unit = big_value(row, lang)
     big = f'<div class="pr-value">{_e(number)}</div>' + (f'<div class="pr-unit">{_e(unit)}</div>' if unit else "")
     status = row.get("status") or "no_data"
-    tint, ink = _TINT.get(status, _TINT["no_data"])
+    tint, ink = theme.STATUS_TINTS.get(status, theme.STATUS_TINTS["no_data"]), theme.STATUS_INKS.get(status, theme.INK)
     pill = (
         f'<div class="pr-pill" style="background:{tint};color:{ink}">'
         f'<i style="background:{theme.STATUS_COLORS.get(status, theme.MUTED)}"></i>{_e(f.status)}</div>'
