@@ -399,9 +399,11 @@ def history_chart(
             )
             .properties(name="target_label")
         )
+    # the latest value with its own decimals, as every figure of the page writes it (1,04 %, not the series' 1,0 %);
+    # on the big screen without its unit (the subtitle says it)
     last = rows.filter(pl.col("value").is_not_null()).tail(1)
-    if big_screen:
-        last = last.with_columns(each(last, "value", lambda v: text.num(v, numbers.decimals(v)), "value_text"))
+    own = (lambda v: text.num(v, numbers.decimals(v))) if big_screen else (lambda v: text.value(v, numbers.decimals(v)))
+    last = last.with_columns(each(last, "value", own, "value_text"))
     if last.height:
         layers.append(
             alt.Chart(alt.Data(values=_rows(last.select("period_label", "value", "value_text"))))
@@ -627,7 +629,9 @@ def commune_bars(
     layers = [bars, pos.properties(name="labels"), neg.properties(name="labels_negative")]
     if not numbers.is_missing(reference):
         key = "total" if reference_kind == "total" else "mean"
-        ref = alt.Data(values=[{"value": float(reference), "label": text.name(key, value=text.value(reference, dec))}])
+        # the province figure with its own decimals, as the page's figures write it
+        written = text.value(reference, numbers.decimals(reference))
+        ref = alt.Data(values=[{"value": float(reference), "label": text.name(key, value=written)}])
         layers.append(
             alt.Chart(ref)
             .mark_rule(color=theme.TARGET, strokeDash=[6, 4], strokeWidth=1.5)
@@ -761,7 +765,7 @@ def plan_bars(df: pl.DataFrame, labels: ChartText | Mapping[str, Any]) -> alt.To
 
     Columns: ``name`` (str, unique), ``pct`` (float: % of the plan to date; rows without one are left out and
     counted in the subtitle), ``pct_text`` (how the figure is written, ``127,6 %``), ``status`` (status code).
-    Rows keep their order. A bar past ``PLAN_CAP`` stops at the edge. Sized for an A4 page: 26 px a row.
+    Rows keep their order. A bar past ``PLAN_CAP`` stops at the edge. About 26 px a row: a group fits an A4 page.
     """
     text = _text(labels)
     df = _frame(df, {"name": pl.Utf8, "pct": pl.Float64, "pct_text": pl.Utf8, "status": pl.Utf8})
@@ -807,7 +811,7 @@ def plan_bars(df: pl.DataFrame, labels: ChartText | Mapping[str, Any]) -> alt.To
         .encode(x=x)
         .properties(name="plan")
     )
-    return _finish(alt.layer(bars, plan, values), text, max(120, 26 * rows.height))
+    return _finish(alt.layer(bars, plan, values), text, 26 * rows.height)
 
 
 # --- Composite contributions ----------------------------------------------------------------------------------

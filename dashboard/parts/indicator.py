@@ -63,13 +63,18 @@ def communes_tab(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame) -> None:
         ctx.t("ui.period"), options, "period", options[0], lambda p: figures.period(p, ctx.lang), container=left
     )
     commune = state.select(ctx.t("ui.commune"), codes, "locality", "", names.get, container=right)
-    missing, chart, table = ctx.once(
-        "indicator.communes", row["code"], period, commune, build=lambda: _communes(ctx, row, series, period, commune)
-    )
+    missing, count = ctx.once("indicator.commune_counts", row["code"], period, build=lambda: _counts(ctx, row, period))
     if missing:
         st.caption(ctx.t("indicator.communes_missing", n=missing))
     name = view.slug(row["code"], period, "communes")
-    ui.chart(ctx, chart, name, "communes")
+    every = count > communes.A4_COMMUNES and state.toggle(
+        ctx.t("indicator.communes_every", n=count), "communes", "all"
+    )  # by default the best and the worst, to sit on an A4 page; all of them when asked
+    chart, table = ctx.once(
+        "indicator.communes", row["code"], period, commune, every,
+        build=lambda: _communes(ctx, row, series, period, commune, every),
+    )  # fmt: skip
+    ui.chart(ctx, chart, name + ("_all" if every else ""), "communes")
     ui.shown(ctx, table, name, "communes", most=420)
     if commune:
         st.subheader(ctx.t("indicator.commune_series_title", commune=ui.plain(names[commune])))
@@ -81,13 +86,22 @@ def communes_tab(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame) -> None:
         ui.shown(ctx, table, name, "commune_series", most=240)
 
 
-def _communes(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame, period: str, commune: str) -> tuple[int, dict, Any]:
-    """The communes of one period: how many have no value, the chart and the table (once per data version)."""
+def _counts(ctx: Ctx, row: dict[str, Any], period: str) -> tuple[int, int]:
+    """How many communes have no value in the period, and how many have one."""
+    values = communes.commune_frame(ctx.load(queries.commune_values, row["code"], period), row, period)["value"]
+    return values.null_count(), values.len() - values.null_count()
+
+
+def _communes(
+    ctx: Ctx, row: dict[str, Any], series: pl.DataFrame, period: str, commune: str, every: bool
+) -> tuple[dict, Any]:
+    """The communes of one period: the chart (the best and the worst, or ``every`` one) and the table (once per
+    data version)."""
     frame = communes.commune_frame(ctx.load(queries.commune_values, row["code"], period), row, period)
     province = series.filter(pl.col("period") == period)["value"]
     reference = province[0] if province.len() else None
-    chart = ui.spec(communes.commune_chart(frame, row, period, reference, commune, ctx.stamp))
-    return frame["value"].null_count(), chart, communes.commune_table(frame, row, ctx.lang)
+    chart = ui.spec(communes.commune_chart(frame, row, period, reference, commune, ctx.stamp, every=every))
+    return chart, communes.commune_table(frame, row, ctx.lang)
 
 
 def _commune_series(ctx: Ctx, row: dict[str, Any], commune: str, names: dict[str, str]) -> tuple[dict, Any]:

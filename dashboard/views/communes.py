@@ -56,6 +56,10 @@ def commune_frame(values: pl.DataFrame, row: Mapping[str, Any], period: str | No
     ).with_columns(pl.Series("status", statuses, dtype=pl.String))
 
 
+# An A4 page's text block holds about 30 bars legibly: the best and the worst 15, the chosen commune too.
+A4_COMMUNES = 30
+
+
 def commune_chart(
     frame: pl.DataFrame,
     row: Mapping[str, Any],
@@ -63,14 +67,19 @@ def commune_chart(
     province_value: float | None,
     highlight: str | None,
     stamp: Stamp,
+    every: bool = False,
 ) -> alt.TopLevelMixin:
-    """The communes' bars, best first, with the province value beside them (not for sums: a total dwarfs every bar)."""
+    """The communes' bars, best first, with the province value beside them (not for sums: a total dwarfs every bar).
+
+    By default the best and the worst ``A4_COMMUNES // 2`` (and the chosen commune), sized to sit on an A4 page
+    (its subtitle says how many are drawn); ``every``: all of them (a tall chart, for the screen).
+    """
     reference = None if row.get("aggregation") == "sum" else province_value
     labels = stamp.text(
         t("indicator.communes_title", stamp.lang, name=figures.name(row, stamp.lang)),
-        unit=row.get("unit"),
+        unit=figures.unit(row, stamp.lang),
         period=figures.period(period, stamp.lang),
-        source=row.get("source"),
+        source=figures.source(row, stamp.lang),
     )
     return fit_width(
         charts.commune_bars(
@@ -80,6 +89,7 @@ def commune_chart(
             reference_kind="total",  # labelled "Toàn tỉnh": the province value
             highlight=[highlight] if highlight else [],
             direction=row.get("direction") or "up",
+            **({} if every else {"most": A4_COMMUNES, "step": 22}),
         )
     )
 

@@ -504,7 +504,7 @@ def pivot_columns(p: Pivot, names: Mapping[str, str], t: Callable[..., str]) -> 
     config: dict[str, Any] = {
         "indicator_code": cc.TextColumn(t("ui.code"), pinned=True, width="small"),
         "name": cc.TextColumn(t("ui.indicator"), pinned=True, width="large"),
-        "unit": cc.TextColumn(t("ui.unit"), width="small"),
+        "unit": cc.TextColumn(t("ui.unit")),
         "place": cc.TextColumn(t("ui.locality"), pinned=True),
         "period_label": cc.TextColumn(t("ui.period"), pinned=True),
     }
@@ -521,7 +521,7 @@ def detail_columns(t: Callable[..., str]) -> dict[str, Any]:
         "period_label": cc.TextColumn(t("ui.period")),
         "place": cc.TextColumn(t("ui.locality")),
         "value_text": cc.TextColumn(t("ui.value"), alignment="right"),
-        "unit": cc.TextColumn(t("ui.unit"), width="small"),
+        "unit": cc.TextColumn(t("ui.unit")),
         "department": cc.TextColumn(t("explorer.col.department"), width="small"),
         "submitted_at": cc.DatetimeColumn(t("ui.submitted_at"), format="DD/MM/YYYY HH:mm"),
         "note": cc.TextColumn(t("ui.note")),

@@ -19,6 +19,7 @@ from dashboard.charts import Stamp
 from dashboard.i18n import CODES, has, localized, t, vi_sort_key
 from dashboard.links import href
 from dashboard.tables import Column, Table, build
+from dashboard.views.indicator import fit_width
 
 GROUPS = CODES["group"]
 STATUSES = CODES["status"]
@@ -176,8 +177,9 @@ def download_table(rows: pl.DataFrame, lang: str) -> Table:
 #
 # A table the browser lays out (st.dataframe draws on a canvas whose columns keep the widths they are given, so at
 # 1366 or 1024 px it cut statuses and values: "giường bệnh/vạn dân" without its number). Names and headers wrap;
-# a status, a period and a number never do: a figure's unit may go under its number, nothing is cut. Narrow
-# screens drop the sparkline, then the owner (then written under the name) and the trend (kept in the download).
+# a status, a period and a number never do: a figure's unit may go under its number, nothing is cut. Narrower
+# tables drop the sparkline, then write the owner under the name and the period under the value, then drop the
+# trend (the download keeps every column).
 
 TABLE_STYLE = """
 <style>
@@ -208,9 +210,10 @@ table.gt td.c-owner a:hover{text-decoration:underline}
 table.gt td.c-spark img{display:block;width:84px;height:24px}
 .gt-good{color:#11603b}.gt-bad{color:#9b1c24}
 @container (max-width:1180px){table.gt .c-spark{display:none}}
-@container (max-width:1000px){table.gt .c-owner{display:none}table.gt .sub .owner-inline{display:inline}}
-@container (max-width:860px){table.gt .c-trend,table.gt .c-period{display:none}.gt-bar{display:none}
-  table.gt .sub.period-inline{display:block}table.gt td,table.gt th{padding-left:5px;padding-right:5px}}
+@container (max-width:1000px){table.gt .c-owner,table.gt .c-period{display:none}
+  table.gt .sub .owner-inline{display:inline}table.gt .sub.period-inline{display:block}}
+@container (max-width:860px){table.gt .c-trend{display:none}.gt-bar{display:none}
+  table.gt td,table.gt th{padding-left:5px;padding-right:5px}}
 </style>
 """
 
@@ -286,13 +289,15 @@ def _plan_cell(pct: float | None, text: str) -> str:
     return f'<span class="gt-bar"><span style="width:{width:.0f}%;background:{color}"></span></span>{_e(text)}'
 
 
-def table_html(shown: pl.DataFrame, lang: str) -> str:
-    """The group table (``table_frame``'s rows) as HTML: every cell marked ``data-col`` with its column."""
+def table_html(shown: pl.DataFrame, lang: str, owner: bool = True) -> str:
+    """The group table (``table_frame``'s rows) as HTML: every cell marked ``data-col`` with its column.
+    ``owner=False`` leaves the owner out (a department's own page)."""
+    columns = [c for c in _HEADERS if owner or c[0] != "owner"]
     head = "".join(
         f'<th class="{cls}"'
         + (f' title="{_e(t(_HELP[key], lang))}"' if key in _HELP else "")
         + f">{_e(t(header, lang))}</th>"
-        for key, header, cls in _HEADERS
+        for key, header, cls in columns
     )
     body = []
     for r in shown.iter_rows(named=True):
@@ -304,7 +309,9 @@ def table_html(shown: pl.DataFrame, lang: str) -> str:
             "status": status_label(r["status_code"], r["status"]),
             "indicator": (
                 f'<a href="{_e(link)}" target="_self">{_e(name or r["code"])}</a>'
-                f'<div class="sub">{_e(r["code"])}<span class="owner-inline"> · {_e(r["owner"])}</span></div>'
+                f'<div class="sub">{_e(r["code"])}'
+                + (f'<span class="owner-inline"> · {_e(r["owner"])}</span>' if owner else "")
+                + "</div>"
             ),
             "period": _e(r["period"]),
             "value": _figure(r["value"]) + f'<div class="sub period-inline">{_e(r["period"])}</div>',
@@ -315,7 +322,7 @@ def table_html(shown: pl.DataFrame, lang: str) -> str:
             "sparkline": f'<img src="{spark}" alt="">' if spark else "",
             "owner": owner,
         }
-        tds = "".join(f'<td class="{cls}" data-col="{key}">{cells[key]}</td>' for key, _, cls in _HEADERS)
+        tds = "".join(f'<td class="{cls}" data-col="{key}">{cells[key]}</td>' for key, _, cls in columns)
         body.append(f'<tr data-code="{_e(r["code"])}">{tds}</tr>')
     return (
         f'<div class="gt-wrap"><table class="gt"><thead><tr>{head}</tr></thead>'
@@ -333,4 +340,4 @@ def plan_chart(shown: pl.DataFrame, group: str, stamp: Stamp) -> Any:
         pl.col("status_code").alias("status"),
     )
     title = t("group_page.chart_title", lang, group=t(f"group.{group}", lang))
-    return charts.plan_bars(frame, stamp.text(title))
+    return fit_width(charts.plan_bars(frame, stamp.text(title)))

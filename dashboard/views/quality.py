@@ -228,7 +228,7 @@ def outlier_columns(t: Callable[..., str]) -> dict[str, Any]:
         "period_label": cc.TextColumn(t("ui.period")),
         "value_text": cc.TextColumn(t("ui.value"), alignment="right"),
         "median_text": cc.TextColumn(t("quality.median"), alignment="right", help=t("quality.median_help")),
-        "unit": cc.TextColumn(t("ui.unit"), width="small"),
+        "unit": cc.TextColumn(t("ui.unit")),
         "z": cc.TextColumn(t("quality.z"), alignment="right", help=t("quality.z_help")),
         "side": cc.TextColumn(t("quality.side")),
     }
