@@ -20,7 +20,7 @@ from dashboard.downloads import offer
 from dashboard.i18n import t
 from dashboard.markdown import plain
 from dashboard.page import Ctx
-from dashboard.tables import Table
+from dashboard.tables import Table, fitted
 
 STATUS_ICONS = {
     "on_track": "🟢",
@@ -81,7 +81,9 @@ def table(
     The grid's own toolbar download is off for everyone (.streamlit/config.toml): these buttons are the way out,
     through the export right and the audit log (dashboard/downloads.py).
     """
-    shown = st.dataframe(frame, hide_index=True, column_config=column_config, key=f"table_{key}", **kwargs)
+    # every text column as wide as its widest cell (tables.fitted): the grid would size them from its first rows
+    config = fitted(column_config or {}, frame)
+    shown = st.dataframe(frame, hide_index=True, column_config=config, key=f"table_{key}", **kwargs)
     table_downloads(ctx, frame if downloads is None else downloads, name, key, parquet)
     return shown
 
