@@ -65,6 +65,7 @@ if tab == "data":  # the sort is chosen before the rows are loaded
 sort_key = sort_key if sort_key in view.SORTS else "period_desc"
 whole = total <= view.DOWNLOAD_CAP
 data = ctx.load(queries.explorer, filters, *view.SORTS[sort_key], None if whole else view.SHOW_ROWS)
+data = view.in_language(data, meta, ctx.lang)  # units in the reader's language
 counts = {k: num(v) for k, v in view.summary_counts(data).items()}
 summary.markdown(ctx.t("explorer.summary", n=num(total), range=span, **counts))
 with tabs[tab]:

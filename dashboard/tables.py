@@ -61,7 +61,7 @@ def _shown(column: Column, row: Mapping[str, Any], lang: str) -> str:
         return column.fmt(x, lang)
     match column.kind:
         case "value":
-            unit = column.unit if column.unit is not None else row.get("unit")
+            unit = column.unit if column.unit is not None else figures.unit(row, lang)
             return figures.value(x, unit, lang)
         case "number":
             return numbers.fmt_number(x, lang, numbers.decimals(x))

@@ -49,7 +49,7 @@ def _where(clauses: Sequence[str]) -> str:
 _CATALOGUE_SELECT = """
 SELECT i.code, i.name_vi, i.name_en, i."group", i.field, i.owner,
        d.name_vi AS owner_name_vi, d.name_en AS owner_name_en,
-       i.source, i.unit, i.frequency, i.value_type, i.level, i.aggregation, i.direction,
+       i.source, i.unit, {english}, i.frequency, i.value_type, i.level, i.aggregation, i.direction,
        i.valid_min, i.valid_max, i.deadline_days, i.definition_vi, i.definition_en, i.method,
        i.central_code, i.stage, i.on_track_pct, i.at_risk_pct, i.position,
        coalesce(t.targets, []::STRUCT(year INTEGER, value DOUBLE)[]) AS targets,
@@ -67,26 +67,43 @@ LEFT JOIN (
 """
 
 
-def catalogue_sql(codes: Iterable[str] | None = None) -> tuple[str, Params]:
-    """The catalogue statement, optionally limited to some indicator codes."""
+# Catalogue columns added after files were in use: a file not written to since the upgrade lacks them (its next
+# write adds them), and reads them as empty meanwhile.
+ADDED_INDICATOR_COLUMNS = ("unit_en", "source_en")
+
+
+def catalogue_sql(
+    codes: Iterable[str] | None = None, present: Iterable[str] = ADDED_INDICATOR_COLUMNS
+) -> tuple[str, Params]:
+    """The catalogue statement, optionally limited to some indicator codes; ``present``: which of the added
+    columns the file has (the others are read as null)."""
     params: Params = {}
     clauses = []
     if (wanted := _codes(codes)) is not None:
         clauses.append("list_contains($codes, i.code)")
         params["codes"] = wanted
-    return f"{_CATALOGUE_SELECT} {_where(clauses)} ORDER BY i.position, i.code", params
+    have = set(present)
+    english = ", ".join(f"i.{c}" if c in have else f"NULL::VARCHAR AS {c}" for c in ADDED_INDICATOR_COLUMNS)
+    select = _CATALOGUE_SELECT.replace("{english}", english)
+    return f"{select} {_where(clauses)} ORDER BY i.position, i.code", params
+
+
+def indicator_columns(path: Path = None) -> set[str]:
+    """The columns the file's ``indicators`` table has."""
+    sql = "SELECT column_name FROM information_schema.columns WHERE table_name = 'indicators'"
+    return set(_query(sql, None, path)["column_name"].to_list())
 
 
 def catalogue(path: Path = None, codes: Iterable[str] | None = None) -> pl.DataFrame:
     """Indicators in catalogue order.
 
     Columns: code, name_vi, name_en, group, field, owner, owner_name_vi, owner_name_en,
-    source, unit, frequency, value_type, level, aggregation, direction, valid_min, valid_max,
-    deadline_days, definition_vi, definition_en, method, central_code, stage, on_track_pct,
-    at_risk_pct, position, targets (list of {year, value}, by year), components (list of
-    {code, weight}; empty unless a computed composite).
+    source, unit, unit_en, source_en (null where the catalogue gives none), frequency, value_type, level,
+    aggregation, direction, valid_min, valid_max, deadline_days, definition_vi, definition_en, method,
+    central_code, stage, on_track_pct, at_risk_pct, position, targets (list of {year, value}, by year),
+    components (list of {code, weight}; empty unless a computed composite).
     """
-    sql, params = catalogue_sql(codes)
+    sql, params = catalogue_sql(codes, indicator_columns(path))
     return _query(sql, params, path)
 
 

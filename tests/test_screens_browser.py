@@ -103,3 +103,38 @@ def test_no_page_cuts_a_number_or_a_status(app, chromium, width, height):
     finally:
         context.close()
     assert not problems, problems
+
+
+ENGLISH = [
+    "/?lang=en",
+    "/input?lang=en",
+    "/department?code=SYT&lang=en",
+    "/indicator?code=OC-10&lang=en",
+    "/quality?lang=en",
+    "/catalogue?lang=en",
+    "/present?lang=en",
+]
+_LINKS = """() => [...document.querySelectorAll('a[href]')]
+    .filter(a => a.origin === location.origin && a.getClientRects().length)
+    .map(a => a.getAttribute('href'))"""
+
+
+def test_every_link_keeps_the_language(app, chromium):
+    """On the English pages every link to a page of the dashboard (sidebar, cards, tables, warnings, the slide's
+    way out) carries ?lang=en, so one click never returns the reader to Vietnamese."""
+    context = chromium.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    dropped = {}
+    try:
+        checked = 0
+        for address in ENGLISH:
+            page.goto(app + address)
+            browser.wait_idle(page)
+            links = [h for h in page.evaluate(_LINKS) if not h.startswith("#") and "/app/static/" not in h]
+            checked += len(links)
+            if lost := [h for h in links if "lang=en" not in h]:
+                dropped[address] = lost[:5]
+        assert checked > 50
+    finally:
+        context.close()
+    assert not dropped, dropped

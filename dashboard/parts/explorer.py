@@ -44,7 +44,7 @@ def chart_tab(ctx: Ctx, data: pl.DataFrame, meta: pl.DataFrame, names: Mapping[s
         st.info(ctx.t(f"explorer.chart_reason.{plan.reason}", n=view.MAX_CHART_INDICATORS), icon=":material/info:")
         st.caption(ctx.t("explorer.chart_hint"))
         return
-    title, source = view.chart_title(plan, meta, names, ctx.t)
+    title, source = view.chart_title(plan, meta, names, ctx.t, ctx.lang)
     figure = charts.explorer_chart(
         plan.frame, ctx.stamp.text(title, unit=plan.unit, period=plan.span, source=source), by=plan.by
     )

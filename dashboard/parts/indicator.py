@@ -151,5 +151,5 @@ def files_tab(ctx: Ctx, row: dict[str, Any]) -> None:
     if revisions.is_empty():
         return ui.empty(ctx, "indicator.no_revisions")
     st.caption(ctx.t("indicator.revisions_caption"))
-    table = files.revisions_table(revisions, ctx.load(queries.localities), row["unit"], ctx.lang)
+    table = files.revisions_table(revisions, ctx.load(queries.localities), figures.unit(row, ctx.lang), ctx.lang)
     ui.shown(ctx, table, view.slug(row["code"], "revisions"), "revisions")

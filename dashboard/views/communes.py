@@ -116,7 +116,7 @@ def commune_table(frame: pl.DataFrame, row: Mapping[str, Any], lang: str) -> Tab
         columns.append(Column("status", "ui.status", "status"))
     columns.append(Column("note", "ui.note"))
     data = ranked.with_columns(
-        unit=pl.lit(row.get("unit")), kind_name=each(ranked, "kind", lambda k: label("kind", k, lang))
+        unit=pl.lit(figures.unit(row, lang)), kind_name=each(ranked, "kind", lambda k: label("kind", k, lang))
     )
     return build(data, columns, lang)
 
@@ -139,7 +139,10 @@ def locality_chart(series: pl.DataFrame, row: Mapping[str, Any], commune: str, s
         if judged
         else pl.lit(None, dtype=pl.Float64).alias("target"),
     )
-    labels = stamp.text(f"{figures.name(row, stamp.lang)} – {commune}", unit=row.get("unit"), source=row.get("source"))
+    lang = stamp.lang
+    labels = stamp.text(
+        f"{figures.name(row, lang)} – {commune}", unit=figures.unit(row, lang), source=figures.source(row, lang)
+    )
     return fit_width(
         charts.history_chart(
             frame,
@@ -161,5 +164,5 @@ LOCALITY = (
 
 
 def locality_table(series: pl.DataFrame, row: Mapping[str, Any], lang: str) -> Table:
-    data = series.sort("period_start", descending=True).with_columns(unit=pl.lit(row.get("unit")))
+    data = series.sort("period_start", descending=True).with_columns(unit=pl.lit(figures.unit(row, lang)))
     return build(data, LOCALITY, lang)

@@ -169,6 +169,7 @@ def download_table(rows: pl.DataFrame, lang: str) -> Table:
     data = rows.with_columns(
         name=pl.col("name_vi" if lang == "vi" else "name_en"),
         owner_name=pl.col("owner_name_vi" if lang == "vi" else "owner_name_en"),
+        unit=pl.coalesce("unit_en", "unit") if lang == "en" and "unit_en" in rows.columns else pl.col("unit"),
     )
     return build(data, DOWNLOAD, lang)
 

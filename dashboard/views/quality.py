@@ -213,7 +213,7 @@ def outliers_table(frame: pl.DataFrame, names: Mapping[str, str], lang: str, t: 
         _period_labels(frame, lang).alias("period_label"),
         each(frame, "value", fmt, "value_text"),
         each(frame, "median", fmt, "median_text"),
-        "unit",
+        (pl.coalesce("unit_en", "unit") if lang == "en" and "unit_en" in frame.columns else pl.col("unit")).alias("unit"),
         each(frame, "z", lambda v: numbers.fmt_number(v, lang, 1), "z"),
         pl.when(pl.col("z") > 0).then(pl.lit(t("quality.high"))).otherwise(pl.lit(t("quality.low"))).alias("side"),
         pl.col("owner").replace_strict(dict(names), default=pl.col("owner"), return_dtype=pl.String).alias("owner"),
