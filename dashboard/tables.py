@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import polars as pl
@@ -31,13 +32,15 @@ NUMERIC = ("value", "number", "count", "percent", "change")
 
 
 class Table(NamedTuple):
-    """A table to show (text in the reader's number format), its download (raw numbers), its column config and
-    the headers of its link columns (relative addresses, opened by ``components.shown``)."""
+    """A table to show (text in the reader's number format), its download (raw numbers), its column config, the
+    headers of its link columns (relative addresses, opened by ``components.shown``) and each download column's
+    kind (so the XLSX shows its numbers as the screen does)."""
 
     display: pl.DataFrame
     download: pl.DataFrame
     config: dict[str, Any]
     links: tuple[str, ...] = ()
+    kinds: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def build(rows: pl.DataFrame | Sequence[Mapping[str, Any]], columns: Sequence[Co
         if c.kind in NUMERIC:
             config.setdefault(h, {})["alignment"] = "right"
     links = tuple(h for c, h in zip(columns, heads, strict=True) if c.kind == "link")
-    return Table(display, download, config, links)
+    return Table(display, download, config, links, {h: c.kind for c, h in kept})
 
 
 # st.dataframe draws with the page's font at 14 px, 8 px either side of a cell; a header also holds a menu icon.

@@ -51,6 +51,9 @@ def render_group(group: str) -> None:
     shown = view.table_frame(chosen, ctx.lang)
     name = f"{group}_{ctx.as_of.isoformat() if ctx.as_of else 'data'}"
     st.html(view.TABLE_STYLE + view.table_html(shown, ctx.lang))
-    components.table_downloads(ctx, view.download_table(chosen, ctx.lang).download, name, f"group_{group}")
+    download = view.download_table(chosen, ctx.lang)
+    sheet = view.sheet_heading(group, chosen, rows.height, ctx.stamp, dept and depts.get(dept), field and fields.get(field),
+                               [label("status", s, ctx.lang) for s in statuses])  # fmt: skip
+    components.table_downloads(ctx, download.download, name, f"group_{group}", heading=sheet, kinds=download.kinds)
     st.caption(t("group_page.table_hint", ctx.lang))
     components.chart(ctx, view.plan_chart(shown, group, ctx.stamp), f"{name}_ke-hoach", f"group_{group}_plan")

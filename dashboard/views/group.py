@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard import charts, figures, theme
+from dashboard import charts, figures, sheets, theme
 from dashboard.charts import Stamp
 from dashboard.i18n import CODES, has, localized, t, vi_sort_key
 from dashboard.links import href
@@ -329,6 +329,25 @@ def table_html(shown: pl.DataFrame, lang: str, owner: bool = True) -> str:
         f'<div class="gt-wrap"><table class="gt"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
+
+
+def sheet_heading(
+    group: str,
+    chosen: pl.DataFrame,
+    total: int,
+    stamp: Stamp,
+    department: str | None = None,
+    field: str | None = None,
+    statuses: Sequence[str] = (),
+) -> sheets.Heading:
+    """The group table's XLSX header block: the group, the filters chosen, the date of the data (each row says its
+    own period)."""
+    lang = stamp.lang
+    chosen_filters = [x for x in (department, field, ", ".join(statuses)) if x]
+    extra = [(t("sheet.filters", lang), " · ".join(chosen_filters))] if chosen_filters else []
+    if chosen.height != total:
+        extra.append((t("ui.indicators", lang), f"{chosen.height}/{total}"))
+    return sheets.heading(lang, t(f"page.{group}", lang), as_of=stamp.as_of, demo=stamp.demo, extra=extra)
 
 
 def plan_chart(shown: pl.DataFrame, group: str, stamp: Stamp) -> Any:
