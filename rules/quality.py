@@ -76,20 +76,14 @@ def outliers(
     min_history: int = OUTLIER_MIN_HISTORY,
     codes: Iterable[str] | None = None,
 ) -> pl.DataFrame:
-    """Province values whose robust z-score exceeds ``threshold``, largest first. Columns: OUTLIER_COLUMNS (and
-    unit_en when the catalogue has it)."""
+    """Province values whose robust z-score exceeds ``threshold``, largest first. Columns: OUTLIER_COLUMNS."""
     series = store.series
     if codes is not None:
         series = series.filter(pl.col("indicator_code").is_in(sorted({c.strip().upper() for c in codes})))
     scored = robust_z(series, min_history).filter(pl.col("z").abs() > threshold)
-    english = [
-        c for c in ("unit_en",) if c in store.catalogue.columns
-    ]  # the unit in English, where the catalogue has one
-    names = store.catalogue.select(
-        pl.col("code").alias("indicator_code"), "name_vi", "name_en", "owner", "unit", *english
-    )
+    names = store.catalogue.select(pl.col("code").alias("indicator_code"), "name_vi", "name_en", "owner", "unit")
     out = scored.join(names, on="indicator_code", how="left")
-    return out.select(*OUTLIER_COLUMNS, *english).sort(pl.col("z").abs(), descending=True)
+    return out.select(OUTLIER_COLUMNS).sort(pl.col("z").abs(), descending=True)
 
 
 GAP_COLUMNS = (

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import components, evaluation, state
 from dashboard.i18n import label, t
-from dashboard.page import setup
+from dashboard.page import Ctx, setup
 from dashboard.parts import report
 from dashboard.views import group as view
 from rules import tally
@@ -48,12 +48,20 @@ def render_group(group: str) -> None:
     if chosen.is_empty():
         components.empty(ctx, "ui.empty")
         return
-    shown = view.table_frame(chosen, ctx.lang)
     name = f"{group}_{ctx.as_of.isoformat() if ctx.as_of else 'data'}"
-    st.html(view.TABLE_STYLE + view.table_html(shown, ctx.lang))
+    table, chart = ctx.once(
+        "group.table", group, dept, field, tuple(statuses), build=lambda: _table_and_chart(ctx, group, chosen)
+    )  # once per data version: the HTML and the chart's spec
+    st.html(table)
     download = view.download_table(chosen, ctx.lang)
     sheet = view.sheet_heading(group, chosen, rows.height, ctx.stamp, dept and depts.get(dept), field and fields.get(field),
                                [label("status", s, ctx.lang) for s in statuses])  # fmt: skip
     components.table_downloads(ctx, download.download, name, f"group_{group}", heading=sheet, kinds=download.kinds)
     st.caption(t("group_page.table_hint", ctx.lang))
-    components.chart(ctx, view.plan_chart(shown, group, ctx.stamp), f"{name}_ke-hoach", f"group_{group}_plan")
+    components.chart(ctx, chart, f"{name}_ke-hoach", f"group_{group}_plan")
+
+
+def _table_and_chart(ctx: Ctx, group: str, chosen: pl.DataFrame) -> tuple[str, dict]:
+    shown = view.table_frame(chosen, ctx.lang)
+    chart = components.spec(view.plan_chart(shown, group, ctx.stamp))
+    return view.TABLE_STYLE + view.table_html(shown, ctx.lang), chart

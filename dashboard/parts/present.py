@@ -120,15 +120,22 @@ def _svgs(spec: str) -> dict[str, str]:
 
 
 def slide(ctx: Ctx, row: dict[str, Any], number: int, total: int, at: datetime | None) -> None:
-    """One slide, whole, as one element."""
+    """One slide, whole, as one element (built once per data version: ``Ctx.once``)."""
+    built = ctx.once("present.slide", row["code"], number, total, at, build=lambda: _slide(ctx, row, number, total, at))
+    st.markdown(built, unsafe_allow_html=True)
+
+
+def _slide(ctx: Ctx, row: dict[str, Any], number: int, total: int, at: datetime | None) -> str:
     series = evaluation.series(ctx, row["code"], at)
     labels = view.chart_labels(row, figures.source(row, ctx.lang), ctx.stamp)
-    spec = json.dumps(view.slide_figure(series, row, labels).to_dict(), sort_keys=True, ensure_ascii=False)
+    # the spec without Altair's schema check (tests/test_charts.py checks the builders): it keys the SVG cache
+    spec = json.dumps(
+        view.slide_figure(series, row, labels).to_dict(validate=False), sort_keys=True, ensure_ascii=False
+    )
     frequency = label("frequency", row["frequency"], ctx.lang)
     # the explanation asked for this period, and its answer (dashboard.parts.explanations): a line in the panel
     explanation = slide_text(explanation_requests(ctx, (row["code"],)), row.get("period"), ctx.lang)
-    slide = view.slide_html(row, ctx.lang, frequency, _svgs(spec), number, total, explanation or None)
-    st.markdown(inert_html(slide), unsafe_allow_html=True)
+    return inert_html(view.slide_html(row, ctx.lang, frequency, _svgs(spec), number, total, explanation or None))
 
 
 def navigation(ctx: Ctx, number: int, total: int) -> None:

@@ -203,8 +203,19 @@ def outliers(
     return frame.filter(in_range(pl.col("period_start"), month_from, month_to))
 
 
-def outliers_table(frame: pl.DataFrame, names: Mapping[str, str], lang: str, t: Callable[..., str]) -> pl.DataFrame:
-    """Each outlier with a link to its indicator, its value against the median of its own history."""
+def outliers_table(
+    frame: pl.DataFrame,
+    names: Mapping[str, str],
+    lang: str,
+    t: Callable[..., str],
+    units: Mapping[str, str] | None = None,
+) -> pl.DataFrame:
+    """Each outlier with a link to its indicator, its value against the median of its own history; ``units``: the
+    English unit by indicator code (the catalogue's ``unit_en``), used in English."""
+    if lang == "en" and units:
+        frame = frame.with_columns(
+            unit_en=pl.col("indicator_code").replace_strict(dict(units), default=None, return_dtype=pl.String)
+        )
     name = "name_en" if lang == "en" else "name_vi"
     fmt = lambda v: numbers.fmt_number(v, lang)  # noqa: E731
     return frame.select(
