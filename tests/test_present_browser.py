@@ -89,7 +89,7 @@ def _slide_number(page) -> int:
     return int(page.locator(".pr-slide").get_attribute("data-number"))
 
 
-@pytest.mark.parametrize(("lang", "slides"), [("vi", None), ("en", 12)])
+@pytest.mark.parametrize(("lang", "slides"), [("vi", None), ("en", None)])
 def test_a_slide_fits_the_screen_without_scrolling(app, chromium, lang, slides):
     """Every slide of the whole agenda in Vietnamese (the first dozen in English), each at every screen size."""
     context, page = _page(chromium, *SCREENS[0])

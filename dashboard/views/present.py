@@ -283,18 +283,20 @@ STYLE = """
 .pr-period{font-size:calc(var(--u)*1.35);color:#5b6573}
 .pr-value{font-size:min(calc(var(--u)*4.6),17cqi);font-weight:700;line-height:1.12;font-variant-numeric:tabular-nums;
   margin:calc(var(--u)*.15) 0 0;letter-spacing:-.02em}
-.pr-unit{font-size:min(calc(var(--u)*1.7),7cqi);color:#5b6573;font-weight:500;line-height:1.3}
+.pr-unit{font-size:min(calc(var(--u)*1.7),7cqi);color:#5b6573;font-weight:500;line-height:1.3;white-space:normal}
 .pr-pill{display:inline-flex;align-items:center;gap:calc(var(--u)*.6);border-radius:999px;
   padding:calc(var(--u)*.3) calc(var(--u)*1.1);font-size:min(calc(var(--u)*1.45),6.2cqi);font-weight:600;
   margin:calc(var(--u)*.7) 0 calc(var(--u)*.8)}
 .pr-pill i{display:inline-block;width:.7em;height:.7em;border-radius:50%}
 .pr-facts{display:grid;grid-template-columns:auto auto;font-size:min(calc(var(--u)*1.25),4.3cqi);line-height:1.35;
   font-variant-numeric:tabular-nums}
-.pr-facts>div{padding:calc(var(--u)*.3) 0;border-bottom:1px solid #eef1f4}
+.pr-facts>div{padding:calc(var(--u)*.3) 0;border-bottom:1px solid #eef1f4;white-space:normal}
+.pr-facts .w{white-space:nowrap}
 .pr-facts>div:nth-child(odd){color:#5b6573;padding-right:calc(var(--u)*1)}
 .pr-facts>div:nth-child(even){font-weight:600;text-align:right}
-.pr-note{white-space:normal;font-size:min(calc(var(--u)*1.15),4cqi);line-height:1.35;color:#1f2328;
-  margin-top:calc(var(--u)*.8);border-left:3px solid #e8a33d;padding-left:calc(var(--u)*.8)}
+.pr-note{white-space:normal;overflow-wrap:anywhere;font-size:min(calc(var(--u)*1.15),4cqi);line-height:1.35;
+  color:#1f2328;margin-top:calc(var(--u)*.8);border-left:3px solid #e8a33d;padding-left:calc(var(--u)*.8);
+  display:-webkit-box;-webkit-line-clamp:5;-webkit-box-orient:vertical;overflow:hidden}
 .pr-summary{font-size:calc(var(--u)*1.45);line-height:1.35;border-top:1px solid #e3e7ec;padding-top:calc(var(--u)*.5)}
 .pr-empty{font-size:calc(var(--u)*1.8);color:#5b6573;margin-top:calc(var(--u)*6);text-align:center}
 </style>
@@ -363,6 +365,14 @@ def panel_facts(row: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     return facts
 
 
+def _whole(text: str) -> str:
+    """A figure whose number and unit each stay whole; a long unit may go under its number (never a word cut)."""
+    number, _, unit = (text or "").partition(" ")
+    if not unit or unit == "%":
+        return f'<span class="w">{_e(text)}</span>'
+    return f'<span class="w">{_e(number)}</span> <span class="w">{_e(unit)}</span>'
+
+
 def panel_html(row: dict[str, Any], lang: str, explanation: str | None = None) -> str:
     """The right of the slide: the period, the latest value big (its unit under it), the status, the figures that
     judge it, and the line on an explanation asked for this period (text, never markup)."""
@@ -375,7 +385,7 @@ def panel_html(row: dict[str, Any], lang: str, explanation: str | None = None) -
         f'<div class="pr-pill" style="background:{tint};color:{ink}">'
         f'<i style="background:{theme.STATUS_COLORS.get(status, theme.MUTED)}"></i>{_e(f.status)}</div>'
     )
-    table = "".join(f"<div>{_e(k)}</div><div>{_e(v)}</div>" for k, v in panel_facts(row, lang))
+    table = "".join(f"<div>{_e(k)}</div><div>{_whole(v)}</div>" for k, v in panel_facts(row, lang))
     note = f'<div class="pr-note">{_e(explanation)}</div>' if explanation else ""
     return (
         f'<div class="pr-panel"><div class="pr-period">{_e(f.period)}</div>{big}'
