@@ -368,6 +368,8 @@ def panel_facts(row: dict[str, Any], lang: str) -> list[tuple[str, str]]:
 def _whole(text: str) -> str:
     """A figure whose number and unit each stay whole; a long unit may go under its number (never a word cut)."""
     number, _, unit = (text or "").partition(" ")
+    if not number[-1:].isdigit():
+        return _e(text)  # words ("quá hạn 5 ngày"): they wrap as words do
     if not unit or unit == "%":
         return f'<span class="w">{_e(text)}</span>'
     return f'<span class="w">{_e(number)}</span> <span class="w">{_e(unit)}</span>'
