@@ -10,7 +10,7 @@ drop ``?lang=en``).
 import streamlit as st
 
 from auth.roles import can
-from dashboard import links
+from dashboard import layout, links
 from dashboard.bootstrap import database_guard, ensure_database
 from dashboard.i18n import t
 from dashboard.login import require_login
@@ -18,6 +18,7 @@ from dashboard.state import current_lang
 
 st.set_page_config(page_title="Bộ chỉ số chỉ đạo, điều hành – Bắc Ninh", page_icon="📊", layout="wide")
 lang = current_lang()
+st.sidebar.html(layout.STYLE)  # every screen size, from a tablet up (dashboard/layout.py)
 menu = st.sidebar.container()  # first in the sidebar, filled once the pages the account may open are known
 
 

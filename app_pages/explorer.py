@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import components, state
+from dashboard import components, sheets, state
 from dashboard.i18n import has, label
 from dashboard.numbers import fmt_number
 from dashboard.page import setup
@@ -65,12 +65,18 @@ if tab == "data":  # the sort is chosen before the rows are loaded
 sort_key = sort_key if sort_key in view.SORTS else "period_desc"
 whole = total <= view.DOWNLOAD_CAP
 data = ctx.load(queries.explorer, filters, *view.SORTS[sort_key], None if whole else view.SHOW_ROWS)
+data = view.in_language(data, meta, ctx.lang)  # units in the reader's language
 counts = {k: num(v) for k, v in view.summary_counts(data).items()}
 summary.markdown(ctx.t("explorer.summary", n=num(total), range=span, **counts))
+# the XLSX downloads open with what was chosen: the period, the selection's size, the date of the data
+sheet = sheets.heading(
+    ctx.lang, ctx.t("page.explorer"), period=span, as_of=ctx.as_of, demo=ctx.demo,
+    extra=[(ctx.t("sheet.filters"), ctx.t("sheet.selection", n=num(total), **counts))],
+)  # fmt: skip
 with tabs[tab]:
     if tab == "pivot":
-        part.pivot_tab(ctx, data, meta, names, num)
+        part.pivot_tab(ctx, data, meta, names, num, sheet)
     elif tab == "chart":
         part.chart_tab(ctx, data, meta, names)
     else:
-        part.data_tab(ctx, data, total, whole, num)
+        part.data_tab(ctx, data, total, whole, num, sheet)

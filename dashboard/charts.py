@@ -42,6 +42,7 @@ __all__ = [
     "sparkline_values",
     "sparklines",
     "status_by_group_chart",
+    "plan_bars",
     "composite_contributions_chart",
     "timeliness_heatmap",
     "explorer_chart",
@@ -372,12 +373,20 @@ def history_chart(
             )
             .properties(name="target")
         )
-        # a label where each target starts (a new year's target is a new step)
+        # a label where each target starts (a new year's target is a new step); on the big screen only the latest,
+        # without its unit (the subtitle gives it) and with its own decimals as the slide's figures write it, so
+        # that labels never run into each other or off the chart
         starts = df.filter(
             pl.col("target").is_not_null() & (pl.col("target") != pl.col("target").shift(1)).fill_null(True)
         )
+        if big_screen:
+            starts = starts.tail(1)
+
+        def written(v: float) -> str:
+            return text.num(v, numbers.decimals(v)) if big_screen else text.value(v, dec)
+
         target_labels = [
-            {"period_label": lbl, "target": tgt, "label": text.name("target_value", value=text.value(tgt, dec))}
+            {"period_label": lbl, "target": tgt, "label": text.name("target_value", value=written(tgt))}
             for lbl, tgt in starts.select("period_label", "target").iter_rows()
         ]
         layers.append(
@@ -390,7 +399,11 @@ def history_chart(
             )
             .properties(name="target_label")
         )
+    # the latest value with its own decimals, as every figure of the page writes it (1,04 %, not the series' 1,0 %);
+    # on the big screen without its unit (the subtitle says it)
     last = rows.filter(pl.col("value").is_not_null()).tail(1)
+    own = (lambda v: text.num(v, numbers.decimals(v))) if big_screen else (lambda v: text.value(v, numbers.decimals(v)))
+    last = last.with_columns(each(last, "value", own, "value_text"))
     if last.height:
         layers.append(
             alt.Chart(alt.Data(values=_rows(last.select("period_label", "value", "value_text"))))
@@ -616,7 +629,9 @@ def commune_bars(
     layers = [bars, pos.properties(name="labels"), neg.properties(name="labels_negative")]
     if not numbers.is_missing(reference):
         key = "total" if reference_kind == "total" else "mean"
-        ref = alt.Data(values=[{"value": float(reference), "label": text.name(key, value=text.value(reference, dec))}])
+        # the province figure with its own decimals, as the page's figures write it
+        written = text.value(reference, numbers.decimals(reference))
+        ref = alt.Data(values=[{"value": float(reference), "label": text.name(key, value=written)}])
         layers.append(
             alt.Chart(ref)
             .mark_rule(color=theme.TARGET, strokeDash=[6, 4], strokeWidth=1.5)
@@ -738,6 +753,65 @@ def status_by_group_chart(
     )
     height = max(160, 46 * len(groups)) * (1.6 if big_screen else 1)
     return _finish(alt.layer(bars, counts), text, height, big_screen)
+
+
+# --- A group's indicators against their plan ------------------------------------------------------------------
+
+PLAN_CAP = 150.0  # % of plan: a longer bar is cut at the edge, its label still says how far
+
+
+def plan_bars(df: pl.DataFrame, labels: ChartText | Mapping[str, Any]) -> alt.TopLevelMixin:
+    """Each indicator's % of its plan to date, as a horizontal bar in its status' colour, with a rule at 100 %.
+
+    Columns: ``name`` (str, unique), ``pct`` (float: % of the plan to date; rows without one are left out and
+    counted in the subtitle), ``pct_text`` (how the figure is written, ``127,6 %``), ``status`` (status code).
+    Rows keep their order. A bar past ``PLAN_CAP`` stops at the edge. About 26 px a row: a group fits an A4 page.
+    """
+    text = _text(labels)
+    df = _frame(df, {"name": pl.Utf8, "pct": pl.Float64, "pct_text": pl.Utf8, "status": pl.Utf8})
+    without = df.filter(pl.col("pct").is_null()).height
+    df = df.filter(pl.col("pct").is_not_null())
+    if without:
+        text = replace(text, subtitle=(*text.subtitle, text.name("plan_left_out", n=text.num(without, 0))))
+    if df.is_empty():
+        return _empty(text)
+    top = min(PLAN_CAP, max(110.0, math.ceil(float(df["pct"].max()) / 10) * 10))
+    rows = df.with_columns(
+        pl.col("pct").clip(0, top).alias("bar"),
+        each(df, "status", lambda s: text.status(s), "status_label"),
+    )
+    order = rows["name"].to_list()
+    codes = [c for c in CODES["status"] if c in set(rows["status"].drop_nulls().to_list())]
+    y = alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=300, labelPadding=6))
+    x = alt.X(
+        "bar:Q", title=text.x if text.x is not None else text.name("pct_of_plan"), scale=alt.Scale(domain=[0, top])
+    )
+    data = alt.Data(values=_rows(rows))
+    tooltip = [
+        alt.Tooltip("name:N", title=text.name("indicator")),
+        alt.Tooltip("pct_text:N", title=text.name("pct_of_plan")),
+        alt.Tooltip("status_label:N", title=text.name("status")),
+    ]
+    bars = (
+        alt.Chart(data)
+        .mark_bar(height=alt.RelativeBandSize(0.66))
+        .encode(x=x, y=y, color=alt.Color("status_label:N", scale=_status_scale(text, codes), legend=_legend()),
+                tooltip=tooltip)
+        .properties(name="bars")
+    )  # fmt: skip
+    values = (
+        alt.Chart(data)
+        .mark_text(align="left", dx=4, color=theme.INK, fontSize=theme.SIZES["screen"]["mark_text"] - 1)
+        .encode(x=x, y=y, text="pct_text:N")
+        .properties(name="labels")
+    )
+    plan = (
+        alt.Chart(alt.Data(values=[{"bar": 100.0}]))
+        .mark_rule(color=theme.TARGET, strokeDash=[6, 4], strokeWidth=1.5)
+        .encode(x=x)
+        .properties(name="plan")
+    )
+    return _finish(alt.layer(bars, plan, values), text, 26 * rows.height)
 
 
 # --- Composite contributions ----------------------------------------------------------------------------------

@@ -15,12 +15,13 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import export, links
+from dashboard import export, links, sheets
 from dashboard.downloads import offer
 from dashboard.i18n import t
 from dashboard.markdown import plain
 from dashboard.page import Ctx
-from dashboard.tables import Table
+from dashboard.sheets import Heading
+from dashboard.tables import Table, fitted
 
 STATUS_ICONS = {
     "on_track": "🟢",
@@ -61,9 +62,9 @@ def chart(ctx: Ctx, figure: alt.TopLevelMixin | dict[str, Any], name: str, key: 
     st.vega_lite_chart(shown, width="stretch", theme=None, key=f"chart_{key}")
     if not ctx.can("export"):
         return
-    left, right, _ = st.columns([1, 1, 4])
-    offer(ctx, left, "png", name, key, lambda: export.chart_png(shown))
-    offer(ctx, right, "svg", name, key, lambda: export.chart_svg(shown))
+    row = st.container(horizontal=True, gap="small")  # buttons as wide as their words, on any screen
+    offer(ctx, row, "png", name, key, lambda: export.chart_png(shown))
+    offer(ctx, row, "svg", name, key, lambda: export.chart_svg(shown))
 
 
 def table(
@@ -74,6 +75,8 @@ def table(
     column_config: Mapping[str, Any] | None = None,
     downloads: pl.DataFrame | None = None,
     parquet: bool = False,
+    heading: Heading | None = None,
+    kinds: Mapping[str, str] | None = None,
     **kwargs: Any,
 ) -> Any:
     """Show a table with CSV and XLSX downloads (of ``downloads`` if given, else of the table).
@@ -81,25 +84,47 @@ def table(
     The grid's own toolbar download is off for everyone (.streamlit/config.toml): these buttons are the way out,
     through the export right and the audit log (dashboard/downloads.py).
     """
-    shown = st.dataframe(frame, hide_index=True, column_config=column_config, key=f"table_{key}", **kwargs)
-    if not ctx.can("export"):
-        return shown
-    data = frame if downloads is None else downloads
-    cols = st.columns([1, 1, 1, 3] if parquet else [1, 1, 4])
-    offer(ctx, cols[0], "csv", name, key, lambda: export.table_csv(data), rows=data.height)
-    offer(ctx, cols[1], "xlsx", name, key, lambda: export.table_xlsx(data), rows=data.height)
-    if parquet:
-        offer(ctx, cols[2], "parquet", name, key, lambda: export.table_parquet(data), rows=data.height)
+    # every text column as wide as its widest cell (tables.fitted): the grid would size them from its first rows
+    config = fitted(column_config or {}, frame)
+    shown = st.dataframe(frame, hide_index=True, column_config=config, key=f"table_{key}", **kwargs)
+    table_downloads(ctx, frame if downloads is None else downloads, name, key, parquet, heading, kinds)
     return shown
 
 
-def shown(ctx: Ctx, view: Table, name: str, key: str, most: int | None = None, **kwargs: Any) -> Any:
+def table_downloads(
+    ctx: Ctx,
+    data: pl.DataFrame,
+    name: str,
+    key: str,
+    parquet: bool = False,
+    heading: Heading | None = None,
+    kinds: Mapping[str, str] | None = None,
+) -> None:
+    """The CSV and XLSX (and Parquet) buttons of a table, through the one download door. The XLSX opens with
+    ``heading`` (by default the date of the data and the demo mark) and shows numbers as the screen does; the
+    CSV stays a plain table for machines."""
+    if not ctx.can("export"):
+        return
+    sheet = heading or sheets.heading(ctx.lang, as_of=ctx.as_of, demo=ctx.demo)
+    row = st.container(horizontal=True, gap="small")
+    offer(ctx, row, "csv", name, key, lambda: export.table_csv(data), rows=data.height)
+    offer(ctx, row, "xlsx", name, key, lambda: export.table_xlsx(data, heading=sheet, kinds=kinds), rows=data.height)
+    if parquet:
+        offer(ctx, row, "parquet", name, key, lambda: export.table_parquet(data), rows=data.height)
+
+
+def shown(
+    ctx: Ctx, view: Table, name: str, key: str, most: int | None = None, heading: Heading | None = None, **kwargs: Any
+) -> Any:
     """A view's table with its downloads; link columns open their page; ``most``: the tallest it may be in
     pixels (shorter when it has few rows)."""
     links = {c: st.column_config.LinkColumn(c, display_text=":material/open_in_new:") for c in view.links}
     if most:
         kwargs["height"] = min(most, 38 + 35 * max(1, view.display.height))
-    return table(ctx, view.display, name, key, downloads=view.download, column_config=view.config | links, **kwargs)
+    return table(
+        ctx, view.display, name, key, downloads=view.download, column_config=view.config | links,
+        heading=heading, kinds=view.kinds, **kwargs,
+    )  # fmt: skip
 
 
 def metric(box: Any, tile: Any) -> None:

@@ -11,7 +11,7 @@ frame in place. Pages pass their ``Ctx`` (language, path, version, today).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -32,8 +32,9 @@ class _Ctx(Protocol):
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _store(path: str, version: tuple[int, ...]) -> Store:
-    return queries.load_store(path)
+def _store(path: str, version: tuple[int, ...], at: datetime | None = None) -> Store:
+    # `at`: the data as it stood then (a meeting's frozen deck); None: as it stands now
+    return queries.load_store(path, at)
 
 
 def store(ctx: _Ctx) -> Store:
@@ -41,28 +42,35 @@ def store(ctx: _Ctx) -> Store:
     return _store(str(ctx.path), ctx.version)
 
 
+def as_of(ctx: _Ctx, at: datetime | None = None) -> date | None:
+    """The date of the data (of the data as it stood ``at``): the day of the latest file accepted by then."""
+    return _store(str(ctx.path), ctx.version, at).as_of
+
+
 def _codes(codes: Iterable[str] | None) -> tuple[str, ...] | None:
     return None if codes is None else tuple(sorted({c.strip().upper() for c in codes}))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _latest(path: str, version: tuple[int, ...], today: date, codes: tuple[str, ...] | None) -> pl.DataFrame:
-    return evaluate.latest(_store(path, version), today, codes)
+def _latest(
+    path: str, version: tuple[int, ...], today: date, codes: tuple[str, ...] | None, at: datetime | None = None
+) -> pl.DataFrame:
+    return evaluate.latest(_store(path, version, at), today, codes)
 
 
-def latest(ctx: _Ctx, codes: Iterable[str] | None = None) -> pl.DataFrame:
-    """rules.evaluate.latest: one row per indicator at its latest period."""
-    return _latest(str(ctx.path), ctx.version, ctx.today, _codes(codes))
+def latest(ctx: _Ctx, codes: Iterable[str] | None = None, at: datetime | None = None) -> pl.DataFrame:
+    """rules.evaluate.latest: one row per indicator at its latest period (of the data as it stood ``at``)."""
+    return _latest(str(ctx.path), ctx.version, ctx.today, _codes(codes), at)
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
-def _series(path: str, version: tuple[int, ...], today: date, code: str) -> pl.DataFrame:
-    return evaluate.series_of(_store(path, version), code, today)
+def _series(path: str, version: tuple[int, ...], today: date, code: str, at: datetime | None = None) -> pl.DataFrame:
+    return evaluate.series_of(_store(path, version, at), code, today)
 
 
-def series(ctx: _Ctx, code: str) -> pl.DataFrame:
-    """rules.evaluate.series_of: one indicator, every period."""
-    return _series(str(ctx.path), ctx.version, ctx.today, code.strip().upper())
+def series(ctx: _Ctx, code: str, at: datetime | None = None) -> pl.DataFrame:
+    """rules.evaluate.series_of: one indicator, every period (of the data as it stood ``at``)."""
+    return _series(str(ctx.path), ctx.version, ctx.today, code.strip().upper(), at)
 
 
 def breakdown(ctx: _Ctx, code: str, period: str) -> pl.DataFrame:

@@ -10,16 +10,20 @@ leading apostrophe in CSV and XLSX (CONTRACT §3 and §4); numbers stay numbers.
 from __future__ import annotations
 
 import copy
+import datetime
 import io
+import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 import altair as alt
 import polars as pl
 import vl_convert
 
-from dashboard import theme
+from dashboard import numbers, theme
+from dashboard.sheets import Heading
 from loaders.export import neutralise
 
 EXPORT_WIDTH = 900  # CSS px: text stays legible when the image is scaled to an A4 text width
@@ -95,25 +99,104 @@ def table_csv(df: pl.DataFrame) -> bytes:
     return b"\xef\xbb\xbf" + buf.getvalue()
 
 
-def table_xlsx(df: pl.DataFrame, sheet_name: str = "Dữ liệu") -> bytes:
-    """An Excel workbook: bold header, fitted column widths, numbers as numbers, formula-like text neutralised."""
+def table_xlsx(
+    df: pl.DataFrame,
+    sheet_name: str = "Dữ liệu",
+    heading: Heading | None = None,
+    kinds: Mapping[str, str] | None = None,
+) -> bytes:
+    """An Excel workbook a report writer can use as it comes.
+
+    ``heading`` (``dashboard.sheets``): the title, code, unit, source, period, date of the data and demo mark,
+    above the table. Then the table: a bold header, fitted column widths, frozen under the header, a filter;
+    numbers stay numbers at full precision, shown as the pages show them: each figure with its own decimals
+    (``numbers.decimals``: 65.908, 7.874,4, 1,04), percentages of plan and changes in percent with one
+    (``kinds``: a column's kind from ``dashboard.tables``: ``percent``, ``change``, ``count``, ``number``).
+    Excel writes the separators of the reader's own settings (1.234,5 on a Vietnamese Windows). Text a
+    spreadsheet would run as a formula is neutralised; text is never written as a formula.
+    """
+    import xlsxwriter
+
     safe = safe_table(df)
-    sheet = _sheet_name(sheet_name)
+    kinds = dict(kinds or {})
     buf = io.BytesIO()
-    # polars writes through xlsxwriter; strings are written as strings, never as formulas
-    safe.write_excel(
-        buf,
-        worksheet=sheet,
-        header_format={"bold": True, "bg_color": "#F4F5F7", "bottom": 1, "text_wrap": True, "valign": "top"},
-        autofit=True,
-        freeze_panes=(1, 0),
-        autofilter=bool(safe.width),
-        dtype_formats={pl.Float64: "#,##0.####", pl.Float32: "#,##0.####"},
-        float_precision=6,
-        include_header=True,
-        table_style=None,
-    )
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    sheet = book.add_worksheet(_sheet_name(sheet_name))
+    title_fmt = book.add_format({"bold": True, "font_size": 14})
+    line_fmt = book.add_format({"font_color": "#3d4550"})
+    demo_fmt = book.add_format({"italic": True, "font_color": "#7a4d00"})
+    head_fmt = book.add_format({"bold": True, "bg_color": "#F4F5F7", "bottom": 1, "text_wrap": True, "valign": "top"})
+    date_fmt = book.add_format({"num_format": "dd/mm/yyyy"})
+    time_fmt = book.add_format({"num_format": "dd/mm/yyyy hh:mm"})
+    number_fmts: dict[int, Any] = {}
+
+    def number_fmt(places: int) -> Any:
+        if places not in number_fmts:
+            code = "#,##0" + ("." + "0" * places if places else "")
+            number_fmts[places] = book.add_format({"num_format": code})
+        return number_fmts[places]
+
+    row = 0
+    if heading is not None:  # the header block; its text runs across the empty cells to its right
+        if heading.title:
+            sheet.write_string(row, 0, heading.title, title_fmt)
+            row += 1
+        for label, value in heading.lines:
+            sheet.write_string(row, 0, f"{label}: {value}", line_fmt)
+            row += 1
+        if heading.demo:
+            sheet.write_string(row, 0, heading.demo, demo_fmt)
+            row += 1
+        row += 1
+    top = row
+    for col, name in enumerate(safe.columns):
+        sheet.write_string(top, col, name, head_fmt)
+    widths = [_cell_width(name) for name in safe.columns]
+    for r, record in enumerate(safe.iter_rows(), start=top + 1):
+        for col, (name, value) in enumerate(zip(safe.columns, record, strict=True)):
+            if value is None or (isinstance(value, float) and not math.isfinite(value)):
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(r, col, value)
+            elif isinstance(value, int | float):
+                places = _places(value, kinds.get(name))
+                sheet.write_number(r, col, value, number_fmt(places))
+                shown = f"{abs(value):,.{places}f}" + ("-" if value < 0 else "")
+                widths[col] = max(widths[col], len(shown) + 1)
+                continue
+            elif isinstance(value, datetime.datetime):
+                sheet.write_datetime(r, col, value.replace(tzinfo=None), time_fmt)
+                widths[col] = max(widths[col], 17)
+                continue
+            elif isinstance(value, datetime.date):
+                sheet.write_datetime(r, col, datetime.datetime.combine(value, datetime.time()), date_fmt)
+                widths[col] = max(widths[col], 11)
+                continue
+            else:
+                sheet.write_string(r, col, str(value))
+            widths[col] = max(widths[col], _cell_width(str(value)))
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, min(width, 60))
+    sheet.freeze_panes(top + 1, 0)
+    if safe.width:
+        sheet.autofilter(top, 0, top + max(safe.height, 1), safe.width - 1)
+    book.close()
     return buf.getvalue()
+
+
+def _places(value: float, kind: str | None) -> int:
+    """Decimals a number shows with, as the pages write it: percentages of plan and changes one, counts none,
+    any other figure its own (``numbers.decimals``)."""
+    if kind in ("percent", "change"):
+        return 1
+    if kind == "count" or isinstance(value, int):
+        return 0
+    return numbers.decimals(value)
+
+
+def _cell_width(text: str) -> float:
+    # Excel's width unit is about one digit; capitals and Vietnamese letters with marks run a little wider
+    return max(6.0, len(text) * 1.1 + 2)
 
 
 def table_parquet(df: pl.DataFrame) -> bytes:

@@ -33,6 +33,21 @@ def name(row: Mapping[str, Any], lang: str) -> str:
     return localized(row, "name", lang)
 
 
+def unit(row: Mapping[str, Any], lang: str) -> str:
+    """The unit as the reader writes it: the catalogue's ``unit_en`` in English where it gives one, else ``unit``.
+
+    Rules (a rate's change in points, a percentage's format) read the catalogue's ``unit``; only the text differs.
+    """
+    vi = (row.get("unit") or "").strip()
+    return ((row.get("unit_en") or "").strip() or vi) if lang == "en" else vi
+
+
+def source(row: Mapping[str, Any], lang: str) -> str:
+    """The source in the reader's language: ``source_en`` in English where the catalogue gives one."""
+    vi = (row.get("source") or "").strip()
+    return ((row.get("source_en") or "").strip() or vi) if lang == "en" else vi
+
+
 def is_percent(unit: str | None) -> bool:
     return (unit or "").strip() == "%"
 
@@ -50,29 +65,33 @@ def percent(x: Any, lang: str) -> str:
 LEVEL_UNITS = ("%", "‰", "điểm", "điểm %")  # rates and scores: their changes are told in their own unit
 
 
-def change(diff: Any, diff_pct: Any, unit: str | None, lang: str, decimals: int | None = None) -> str:
+def change(
+    diff: Any, diff_pct: Any, unit: str | None, lang: str, decimals: int | None = None, written: str | None = None
+) -> str:
     """A change as reports write it: a rate's in points (``+0,5 điểm %``), a score's in its unit (``+2,16
     điểm``), an amount's in percent (``+7,2 %``).
 
-    An amount compared with 0 has no percent: its change is then in its unit.
+    An amount compared with 0 has no percent: its change is then in its unit. ``unit`` is the catalogue's (it
+    decides); ``written`` the unit in the reader's language (``figures.unit``), when it differs.
     """
+    written = unit if written is None else written
     if (unit or "").strip() in LEVEL_UNITS:
         if numbers.is_missing(diff):
             return MISSING
         places = max(1, decimals if decimals is not None else numbers.decimals(diff))
         if is_percent(unit):
             return t("figures.points", lang, n=numbers.fmt_change(diff, lang, places))
-        return numbers.fmt_change(diff, lang, places, unit=unit)
+        return numbers.fmt_change(diff, lang, places, unit=written)
     if not numbers.is_missing(diff_pct):
         return numbers.fmt_change(diff_pct, lang, 1, unit="%")
     if numbers.is_missing(diff):
         return MISSING
-    return numbers.fmt_change(diff, lang, numbers.decimals(diff), unit=unit)
+    return numbers.fmt_change(diff, lang, numbers.decimals(diff), unit=written)
 
 
-def change_words(diff: Any, diff_pct: Any, unit: str | None, lang: str) -> str | None:
+def change_words(diff: Any, diff_pct: Any, unit: str | None, lang: str, written: str | None = None) -> str | None:
     """A change in words, as reports write it: ``tăng 7,2 %``, ``giảm 0,2 điểm %``, ``không đổi``; None without one."""
-    text = change(diff, diff_pct, unit, lang)
+    text = change(diff, diff_pct, unit, lang, written=written)
     if text == MISSING:
         return None
     if text[0] not in "+" + numbers.MINUS:
@@ -132,20 +151,20 @@ class Figures:
 
 
 def of(row: Mapping[str, Any], lang: str) -> Figures:
-    """The figures of a ``rules.evaluate.latest`` row."""
-    unit = row.get("unit")
+    """The figures of a ``rules.evaluate.latest`` row (units in the reader's language: ``unit``)."""
+    canonical, written = row.get("unit"), unit(row, lang)
     flow = row.get("value_type") == "flow"
     return Figures(
         code=row["code"],
         period=period(row.get("period"), lang),
-        value=value(row.get("value"), unit, lang),
-        ytd=value(row.get("ytd") if flow else row.get("value"), unit, lang),
-        target=value(row.get("target"), unit, lang),
-        plan_to_date=value(row.get("plan_to_date"), unit, lang),
+        value=value(row.get("value"), written, lang),
+        ytd=value(row.get("ytd") if flow else row.get("value"), written, lang),
+        target=value(row.get("target"), written, lang),
+        plan_to_date=value(row.get("plan_to_date"), written, lang),
         pct_of_target=percent(row.get("pct_of_target"), lang),
         pct_of_plan=percent(row.get("pct_of_plan"), lang),
-        vs_previous=change(row.get("change_prev"), row.get("change_prev_pct"), unit, lang),
-        vs_last_year=change(row.get("change_yoy"), row.get("change_yoy_pct"), unit, lang),
+        vs_previous=change(row.get("change_prev"), row.get("change_prev_pct"), canonical, lang, written=written),
+        vs_last_year=change(row.get("change_yoy"), row.get("change_yoy_pct"), canonical, lang, written=written),
         ytd_vs_last_year=numbers.fmt_change(row.get("change_yoy_ytd_pct"), lang, 1, unit="%"),
         status=status(row.get("status"), lang),
         trend=trend(row.get("trend"), lang),
@@ -159,14 +178,14 @@ def plan_phrase(row: Mapping[str, Any], lang: str) -> str | None:
     target = row.get("target")
     if numbers.is_missing(target):
         return None
-    unit = row.get("unit")
+    written = unit(row, lang)
     direction = row.get("direction") or "up"
     if direction == "down":
-        return t("figures.plan_at_most", lang, target=value(target, unit, lang))
+        return t("figures.plan_at_most", lang, target=value(target, written, lang))
     if direction == "target":
-        return t("figures.plan_about", lang, target=value(target, unit, lang))
+        return t("figures.plan_about", lang, target=value(target, written, lang))
     if numbers.is_missing(row.get("pct_of_target")):
-        return t("figures.plan_at_least", lang, target=value(target, unit, lang))
+        return t("figures.plan_at_least", lang, target=value(target, written, lang))
     return t("figures.plan_share", lang, pct=percent(row.get("pct_of_target"), lang))
 
 
@@ -174,22 +193,22 @@ def sentence(row: Mapping[str, Any], lang: str) -> str:
     """The indicator's summary in one sentence, its figures paired as they belong (empty without a value)."""
     if numbers.is_missing(row.get("value")):
         return ""
-    unit = row.get("unit")
+    canonical, written = row.get("unit"), unit(row, lang)
     when = period(row.get("period"), lang)
     parts: list[str] = []
     if row.get("value_type") == "flow" and not numbers.is_missing(row.get("ytd")):
-        head = t("figures.s_flow", lang, name=name(row, lang), period=when, value=value(row["value"], unit, lang))
-        ytd_part = t("figures.s_ytd", lang, ytd=value(row["ytd"], unit, lang))
+        head = t("figures.s_flow", lang, name=name(row, lang), period=when, value=value(row["value"], written, lang))
+        ytd_part = t("figures.s_ytd", lang, ytd=value(row["ytd"], written, lang))
         if phrase := plan_phrase(row, lang):
             ytd_part += ", " + phrase
         if words := change_words(None, row.get("change_yoy_ytd_pct"), None, lang):
             ytd_part += ", " + t("figures.s_vs_last_year", lang, change=words)
         parts = [head, ytd_part]
     else:
-        head = t("figures.s_level", lang, name=name(row, lang), period=when, value=value(row["value"], unit, lang))
+        head = t("figures.s_level", lang, name=name(row, lang), period=when, value=value(row["value"], written, lang))
         if phrase := plan_phrase(row, lang):
             head += ", " + phrase
         parts = [head]
-        if words := change_words(row.get("change_yoy"), row.get("change_yoy_pct"), unit, lang):
+        if words := change_words(row.get("change_yoy"), row.get("change_yoy_pct"), canonical, lang, written):
             parts.append(t("figures.s_vs_last_year", lang, change=words))
     return "; ".join(parts) + "."

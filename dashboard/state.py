@@ -81,3 +81,10 @@ def text(label: str, key: str, container: Any = st, **kwargs: Any) -> str:
     value = container.text_input(label, value=param(key, "") or "", key=f"qp_{key}", **kwargs)
     set_param(key, value.strip())
     return value.strip()
+
+
+def toggle(label: str, key: str, on: str, container: Any = st, **kwargs: Any) -> bool:
+    """A toggle bound to the query parameter ``key`` (``?key=on`` when on, absent when off)."""
+    value = container.toggle(label, value=param(key) == on, key=f"qp_{key}", **kwargs)
+    set_param(key, on if value else None)
+    return value

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import polars as pl
 
+import settings
 from dashboard import figures, numbers
 from dashboard.i18n import label, t
 
@@ -29,13 +32,15 @@ NUMERIC = ("value", "number", "count", "percent", "change")
 
 
 class Table(NamedTuple):
-    """A table to show (text in the reader's number format), its download (raw numbers), its column config and
-    the headers of its link columns (relative addresses, opened by ``components.shown``)."""
+    """A table to show (text in the reader's number format), its download (raw numbers), its column config, the
+    headers of its link columns (relative addresses, opened by ``components.shown``) and each download column's
+    kind (so the XLSX shows its numbers as the screen does)."""
 
     display: pl.DataFrame
     download: pl.DataFrame
     config: dict[str, Any]
     links: tuple[str, ...] = ()
+    kinds: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ def _shown(column: Column, row: Mapping[str, Any], lang: str) -> str:
         return column.fmt(x, lang)
     match column.kind:
         case "value":
-            unit = column.unit if column.unit is not None else row.get("unit")
+            unit = column.unit if column.unit is not None else figures.unit(row, lang)
             return figures.value(x, unit, lang)
         case "number":
             return numbers.fmt_number(x, lang, numbers.decimals(x))
@@ -115,9 +120,46 @@ def build(rows: pl.DataFrame | Sequence[Mapping[str, Any]], columns: Sequence[Co
     )
     if not records:
         download = pl.DataFrame(schema={h: pl.String for _, h in kept})
-    config = {h: {"alignment": "right"} for c, h in zip(columns, heads, strict=True) if c.kind in NUMERIC}
+    config: dict[str, Any] = {h: {"width": w} for h, w in content_widths(display).items()}
+    for c, h in zip(columns, heads, strict=True):
+        if c.kind in NUMERIC:
+            config.setdefault(h, {})["alignment"] = "right"
     links = tuple(h for c, h in zip(columns, heads, strict=True) if c.kind == "link")
-    return Table(display, download, config, links)
+    return Table(display, download, config, links, {h: c.kind for c, h in kept})
+
+
+# st.dataframe draws with the page's font at 14 px, 8 px either side of a cell; a header also holds a menu icon.
+GRID_FONT_PX = 14
+GRID_PADDING_PX = 8 * 2 + 6
+HEADER_EXTRA_PX = 26
+
+
+@cache
+def _grid_font() -> Any:
+    from PIL import ImageFont
+
+    return ImageFont.truetype(str(settings.FONT_DIR / "BeVietnamPro-Regular.ttf"), GRID_FONT_PX)
+
+
+def text_width(text: str) -> float:
+    """How wide ``text`` is in a grid cell, in CSS pixels (the shipped font at the grid's size)."""
+    return float(_grid_font().getlength(text))
+
+
+def content_widths(frame: pl.DataFrame, most: int = 460, least: int = 56) -> dict[str, int]:
+    """A width for each text column of a table shown by ``st.dataframe``: its widest cell or header, measured in
+    the grid's font, so that no number, status or unit is cut (the grid sizes columns from the rows it sees
+    first, and cut "bác sĩ/vạn dân" further down). Long text columns stop at ``most`` pixels."""
+    out = {}
+    for name, dtype in frame.schema.items():
+        if dtype != pl.String:
+            continue
+        texts = frame.get_column(name).drop_nulls()
+        longest = texts.gather(texts.str.len_chars().arg_sort(descending=True).head(8)).to_list() if texts.len() else []
+        cell = max((text_width(x) for x in longest), default=0.0) + GRID_PADDING_PX
+        head = text_width(name) + GRID_PADDING_PX + HEADER_EXTRA_PX
+        out[name] = int(min(most, max(least, cell, head)) + 0.999)
+    return out
 
 
 def right_aligned(*columns: str) -> dict[str, Any]:
@@ -129,3 +171,15 @@ def picked(event: Any, codes: Sequence[str]) -> str | None:
     """The code of the row clicked in a single-row selectable table (st.dataframe's event), if any."""
     rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
     return codes[rows[0]] if rows and 0 <= rows[0] < len(codes) else None
+
+
+def fitted(config: Mapping[str, Any], frame: pl.DataFrame) -> dict[str, Any]:
+    """A column configuration with ``content_widths`` for the text columns it gives no width."""
+    out = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in config.items()}
+    for name, width in content_widths(frame).items():
+        entry = out.get(name, {})
+        if entry is None:  # a hidden column
+            continue
+        if isinstance(entry, Mapping) and not entry.get("width"):
+            out[name] = {**entry, "width": width}
+    return out

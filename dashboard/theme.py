@@ -43,6 +43,24 @@ STATUS_COLORS: dict[str, str] = {
     "no_data": "#9aa3ad",
     "no_target": "#cfd5dc",
 }
+# A status written as a label: its words in a dark ink of its hue on a light tint of it, with a dot of its colour
+# (legible without colour too: the words say it). Tables, slides and reports use these.
+STATUS_TINTS: dict[str, str] = {
+    "on_track": "#e6f4ec",
+    "at_risk": "#fdf3e2",
+    "off_track": "#fbe9ea",
+    "late": "#f0ebf7",
+    "no_data": "#eef0f3",
+    "no_target": "#eef0f3",
+}
+STATUS_INKS: dict[str, str] = {
+    "on_track": "#11603b",
+    "at_risk": "#7a4d00",
+    "off_track": "#9b1c24",
+    "late": "#553b80",
+    "no_data": "#3d4550",
+    "no_target": "#3d4550",
+}
 # Faint tints of the same colours for the threshold bands behind a history chart.
 BAND_OPACITY = 0.12
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 
@@ -49,7 +49,7 @@ def _where(clauses: Sequence[str]) -> str:
 _CATALOGUE_SELECT = """
 SELECT i.code, i.name_vi, i.name_en, i."group", i.field, i.owner,
        d.name_vi AS owner_name_vi, d.name_en AS owner_name_en,
-       i.source, i.unit, i.frequency, i.value_type, i.level, i.aggregation, i.direction,
+       i.source, i.unit, {english}, i.frequency, i.value_type, i.level, i.aggregation, i.direction,
        i.valid_min, i.valid_max, i.deadline_days, i.definition_vi, i.definition_en, i.method,
        i.central_code, i.stage, i.on_track_pct, i.at_risk_pct, i.position,
        coalesce(t.targets, []::STRUCT(year INTEGER, value DOUBLE)[]) AS targets,
@@ -67,26 +67,43 @@ LEFT JOIN (
 """
 
 
-def catalogue_sql(codes: Iterable[str] | None = None) -> tuple[str, Params]:
-    """The catalogue statement, optionally limited to some indicator codes."""
+# Catalogue columns added after files were in use: a file not written to since the upgrade lacks them (its next
+# write adds them), and reads them as empty meanwhile.
+ADDED_INDICATOR_COLUMNS = ("unit_en", "source_en")
+
+
+def catalogue_sql(
+    codes: Iterable[str] | None = None, present: Iterable[str] = ADDED_INDICATOR_COLUMNS
+) -> tuple[str, Params]:
+    """The catalogue statement, optionally limited to some indicator codes; ``present``: which of the added
+    columns the file has (the others are read as null)."""
     params: Params = {}
     clauses = []
     if (wanted := _codes(codes)) is not None:
         clauses.append("list_contains($codes, i.code)")
         params["codes"] = wanted
-    return f"{_CATALOGUE_SELECT} {_where(clauses)} ORDER BY i.position, i.code", params
+    have = set(present)
+    english = ", ".join(f"i.{c}" if c in have else f"NULL::VARCHAR AS {c}" for c in ADDED_INDICATOR_COLUMNS)
+    select = _CATALOGUE_SELECT.replace("{english}", english)
+    return f"{select} {_where(clauses)} ORDER BY i.position, i.code", params
+
+
+def indicator_columns(path: Path = None) -> set[str]:
+    """The columns the file's ``indicators`` table has."""
+    sql = "SELECT column_name FROM information_schema.columns WHERE table_name = 'indicators'"
+    return set(_query(sql, None, path)["column_name"].to_list())
 
 
 def catalogue(path: Path = None, codes: Iterable[str] | None = None) -> pl.DataFrame:
     """Indicators in catalogue order.
 
     Columns: code, name_vi, name_en, group, field, owner, owner_name_vi, owner_name_en,
-    source, unit, frequency, value_type, level, aggregation, direction, valid_min, valid_max,
-    deadline_days, definition_vi, definition_en, method, central_code, stage, on_track_pct,
-    at_risk_pct, position, targets (list of {year, value}, by year), components (list of
-    {code, weight}; empty unless a computed composite).
+    source, unit, unit_en, source_en (null where the catalogue gives none), frequency, value_type, level,
+    aggregation, direction, valid_min, valid_max, deadline_days, definition_vi, definition_en, method,
+    central_code, stage, on_track_pct, at_risk_pct, position, targets (list of {year, value}, by year),
+    components (list of {code, weight}; empty unless a computed composite).
     """
-    sql, params = catalogue_sql(codes)
+    sql, params = catalogue_sql(codes, indicator_columns(path))
     return _query(sql, params, path)
 
 
@@ -140,8 +157,10 @@ def province_series(
     codes: Iterable[str] | None = None,
     since: date | None = None,
     until: date | None = None,
+    at: datetime | None = None,
 ) -> pl.DataFrame:
-    """Province value per indicator and period, oldest first; `since`/`until` bound period_start.
+    """Province value per indicator and period, oldest first; `since`/`until` bound period_start; `at`: the
+    values as they stood at that moment (to the second), not the current ones.
 
     Where no province row was submitted and the indicator's aggregation is `sum` or
     `mean`, the value is the sum or the plain mean of its commune values (`computed`
@@ -150,7 +169,7 @@ def province_series(
     indicator_code, period, period_start, period_end, value, computed, n_localities,
     submitted_at.
     """
-    sql, params = province.series_sql(_codes(codes), since, until)
+    sql, params = province.series_sql(_codes(codes), since, until, at)
     frame = _query(sql, params, path)
     missing = frame.filter(pl.col("period_start").is_null()).get_column("period").unique().to_list()
     if missing:
@@ -168,17 +187,31 @@ def province_series(
 # --------------------------------------------------------------------------- the store the rules read
 
 
-def load_store(path: Path = None) -> Store:
+def load_store(path: Path = None, at: datetime | None = None) -> Store:
     """Everything ``rules`` needs for the province figures, read once: catalogue, targets, components,
-    the province series (composites computed), first submissions and the data's date."""
+    the province series (composites computed), first submissions and the data's date.
+
+    ``at``: the data as it stood at that moment (to the second): the values then in force, the files
+    accepted by then and their date; the catalogue and targets are today's.
+    """
+    latest = freshness(path)["latest_submitted_at"][0] if at is None else accepted_until(path, at)
     return Store.build(
         catalogue(path),
         targets(path),
         components(path),
-        province_series(path),
-        first_submissions(path),
-        freshness(path)["latest_submitted_at"][0],
+        province_series(path, at=at),
+        first_submissions(path, at=at),
+        latest,
     )
+
+
+def accepted_until(path: Path, at: datetime) -> datetime | None:
+    """When the latest file accepted by ``at`` (to the second) was committed; None when none was."""
+    sql = """
+SELECT max(submitted_at) AS latest FROM submissions
+WHERE status = 'accepted' AND date_trunc('second', submitted_at) <= $at
+"""
+    return _query(sql, {"at": at}, path)["latest"][0]
 
 
 # --------------------------------------------------------------------------- one indicator
@@ -364,13 +397,18 @@ SELECT (SELECT max(submitted_at) FROM submissions WHERE status = 'accepted') AS 
     return _query(sql, None, path)
 
 
-def first_submissions(path: Path = None, codes: Iterable[str] | None = None) -> pl.DataFrame:
-    """When each (indicator, period) first received an accepted value, at any locality.
+def first_submissions(
+    path: Path = None, codes: Iterable[str] | None = None, at: datetime | None = None
+) -> pl.DataFrame:
+    """When each (indicator, period) first received an accepted value, at any locality (by ``at``, to the second).
 
     Columns: indicator_code, period, period_start, first_submitted_at.
     """
     params: Params = {}
     clauses = []
+    if at is not None:
+        clauses.append("date_trunc('second', submitted_at) <= $at")
+        params["at"] = at
     if (wanted := _codes(codes)) is not None:
         clauses.append("list_contains($codes, indicator_code)")
         params["codes"] = wanted

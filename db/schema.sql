@@ -158,6 +158,8 @@ CREATE TABLE IF NOT EXISTS login_attempts (
 ALTER TABLE submissions ADD COLUMN IF NOT EXISTS received_at TIMESTAMP;  -- when the file was received (checked before the lock); submitted_at is when its values became current
 ALTER TABLE submissions ADD COLUMN IF NOT EXISTS reason VARCHAR;         -- why the file revises published values, as its sender gave it
 ALTER TABLE observation_history ADD COLUMN IF NOT EXISTS reason VARCHAR; -- on a value that revised an earlier one: the submission's reason
+ALTER TABLE indicators ADD COLUMN IF NOT EXISTS unit_en VARCHAR;              -- the unit in English, where it differs (optional)
+ALTER TABLE indicators ADD COLUMN IF NOT EXISTS source_en VARCHAR;            -- the source in English, where it differs (optional)
 
 -- Tables added after databases were in use: CREATE ... IF NOT EXISTS gives an old file the table at its next write
 -- connection, as the columns above. Readers allow for a file without it (db.queries.explanations).

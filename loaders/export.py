@@ -74,7 +74,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def catalogue_records(db_path: str | os.PathLike | None = None) -> list[dict]:
     """The catalogue as CONTRACT §1 records, in catalogue order, with native targets, components, thresholds."""
     simple = [f for f in CATALOGUE_FIELDS if f not in _NESTED]
-    columns = ", ".join(f'"{f}"' for f in simple)
+    present = queries.indicator_columns(db_path)  # a file not written to since unit_en came reads it as empty
+    columns = ", ".join(f'"{f}"' if f in present else f'NULL AS "{f}"' for f in simple)
     with db.read(db_path) as con:
         rows = con.execute(f"SELECT {columns}, on_track_pct, at_risk_pct FROM indicators ORDER BY position").fetchall()
         targets: dict[str, dict[str, float]] = {}

@@ -118,6 +118,8 @@ LATEST_COLUMNS = (
     "owner_name_en",
     "unit",
     "source",
+    "unit_en",
+    "source_en",
     "frequency",
     "value_type",
     "direction",
@@ -214,6 +216,8 @@ def latest(store: Store, today: date, codes: Iterable[str] | None = None) -> pl.
         sparkline=pl.col("sparkline").fill_null([]),
         as_of=pl.lit(store.as_of, dtype=pl.Date),
     )
+    # the English unit and source are optional in a catalogue (a frame built without them reads them as empty)
+    out = out.with_columns(pl.lit(None, pl.String).alias(c) for c in ("unit_en", "source_en") if c not in out.columns)
     return out.select(LATEST_COLUMNS).sort("position", "code")
 
 

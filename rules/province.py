@@ -26,7 +26,7 @@ Examples (``tests/test_rules_province.py``):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import polars as pl
@@ -92,16 +92,34 @@ GROUP BY c.indicator_code, c.period
 """
 
 
+# The values in force at a moment: for each key, its latest version committed by then (versions are ordered by
+# commit time, then submission id). Compared to the second, as the moment is written in an address.
+AS_IT_STOOD = """(
+    SELECT indicator_code, period, period_start, period_end, locality_code, value, submitted_at
+    FROM observation_history WHERE date_trunc('second', submitted_at) <= $at
+    QUALIFY row_number() OVER (
+        PARTITION BY indicator_code, period, locality_code ORDER BY submitted_at DESC, submission_id DESC) = 1
+)"""
+
+
 def series_sql(
-    codes: Sequence[str] | None = None, since: date | None = None, until: date | None = None
+    codes: Sequence[str] | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    at: datetime | None = None,
 ) -> tuple[str, dict[str, object]]:
     """The province series as SQL: submitted province rows, and communes' sums or means where none was submitted.
 
     Output columns: indicator_code, period, period_start, period_end (null on computed
     rows; callers fill them from the calendar), value, computed, n_localities,
     submitted_at. ``codes`` must be upper-case; ``since``/``until`` bound period_start.
+    ``at``: the values as they stood at that moment (``AS_IT_STOOD``), not the current ones.
     """
     params: dict[str, object] = {}
+    source = "observations"
+    if at is not None:
+        source = AS_IT_STOOD
+        params["at"] = at
     clauses: list[str] = []
     if codes is not None:
         clauses.append("list_contains($codes, o.indicator_code)")
@@ -117,7 +135,7 @@ def series_sql(
 WITH obs AS (
     SELECT o.indicator_code, o.period, o.period_start, o.period_end, o.locality_code, o.value, o.submitted_at,
            i.aggregation
-    FROM observations o JOIN indicators i ON i.code = o.indicator_code {where}
+    FROM {source} o JOIN indicators i ON i.code = o.indicator_code {where}
 )
 SELECT indicator_code, period, period_start, period_end, value,
        FALSE AS computed, NULL::INTEGER AS n_localities, submitted_at

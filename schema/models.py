@@ -19,8 +19,9 @@ Stage = Literal["identified", "proposed", "standardized", "verified", "published
 GROUPS: tuple[str, ...] = Group.__args__
 STAGES: tuple[str, ...] = Stage.__args__
 
-# CONTRACT §1's fields in its order, plus the per-indicator warning thresholds: the catalogue's export, its
-# download on /catalogue and the indicators table all follow this one list.
+# CONTRACT §1's fields in its order, plus the per-indicator warning thresholds and the unit and source in English
+# (where they differ): the catalogue's export, its download on /catalogue and the indicators table all follow this
+# one list.
 CONTRACT_FIELDS: tuple[str, ...] = (
     "code",
     "name_vi",
@@ -46,6 +47,8 @@ CONTRACT_FIELDS: tuple[str, ...] = (
     "stage",
     "components",
     "thresholds",
+    "unit_en",
+    "source_en",
 )
 NESTED_FIELDS: tuple[str, ...] = ("targets", "components", "thresholds")  # tables of their own in the store
 COLUMN_FIELDS: tuple[str, ...] = tuple(f for f in CONTRACT_FIELDS if f not in NESTED_FIELDS)  # indicators' columns
@@ -98,6 +101,9 @@ class Indicator(_Strict):
     owner: str = Field(min_length=1)
     source: str = Field(min_length=1)
     unit: str = Field(min_length=1)
+    # English unit and source, where they differ from the Vietnamese ones (the English pages and exports use them)
+    unit_en: str | None = None
+    source_en: str | None = None
     frequency: Frequency
     value_type: ValueType
     level: Level
@@ -130,10 +136,10 @@ class Indicator(_Strict):
     def _no_components(cls, v: object) -> object:
         return [] if v is None else v
 
-    @field_validator("central_code", mode="before")
+    @field_validator("central_code", "unit_en", "source_en", mode="before")
     @classmethod
     def _empty_is_none(cls, v: object) -> object:
-        return None if v in ("", None) else v
+        return None if v is None or (isinstance(v, str) and not v.strip()) else v
 
     @property
     def allows_province_value(self) -> bool:

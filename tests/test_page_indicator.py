@@ -328,3 +328,30 @@ def test_sections_and_opened_tab():
     assert view.opened(commune, {"locality": "07210"}) == "communes"
     assert view.opened(composite, {"period": "2026-10"}) == "components"
     assert view.opened(composite, {}) == "history"
+
+
+def test_the_commune_chart_sits_on_an_a4_page_unless_every_commune_is_asked_for(demo_db):
+    """By default the best and the worst 15 (and the chosen commune): its PNG is no taller than an A4 page's text
+    block (16 × 24.7 cm); the toggle, kept in the address, draws all 99."""
+    import json
+
+    from dashboard import export
+
+    def bars(at: AppTest) -> tuple[int, dict]:
+        specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+        spec = next(s for s in specs if "theo xã, phường" in s.get("title", {}).get("text", ""))
+        layer = next(layer for layer in spec["layer"] if layer.get("name") == "bars")
+        data = layer["data"]
+        rows = data["values"] if "values" in data else spec["datasets"][data["name"]]
+        return len(rows), spec
+
+    at = _run(code="OC-10", locality="07210")
+    assert not at.exception
+    n, spec = bars(at)
+    assert n in (30, 31)  # 15 + 15, and Bắc Giang when it is neither
+    assert "15 xã, phường đầu và 15 cuối trong số 99" in spec["title"]["subtitle"]
+    width, height = export.png_size(export.chart_png(spec))
+    assert height <= width * 247 / 160
+    at.toggle(key="qp_communes").set_value(True).run()
+    assert not at.exception and at.query_params["communes"] in (["all"], "all")
+    assert bars(at)[0] == 99

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import inspect
+from datetime import datetime
 
 import polars as pl
 import pytest
@@ -38,7 +40,8 @@ def _param(at: AppTest, key: str) -> str | None:
 
 
 def _html(at: AppTest) -> str:
-    return "\n".join(h.value for h in at.html)
+    """The page's HTML: st.html elements and the slide (a raw HTML block in st.markdown), references resolved."""
+    return html.unescape("\n".join([h.value for h in at.html] + [m.value for m in at.markdown]))
 
 
 def test_buttons_accept_keyboard_shortcuts():
@@ -158,15 +161,76 @@ def test_chart_kind_and_frame():
     assert view.chart_frame(long, "monthly", "stock")[0].height == view.WINDOW["monthly"]
 
 
-def test_slide_figure_is_big_and_labelled():
+def test_slide_figure_is_big_and_labelled_and_drawn_at_both_shapes():
     months = [f"2026-{m:02d}" for m in range(1, 5)]
     row = {"frequency": "monthly", "value_type": "flow", "target": 12.0, "direction": "up"}
     labels = chart_text("x", "vi", unit="tỷ đồng", period="Tháng 4/2026", demo=True)
-    spec = view.slide_figure(_series(months), row, labels).to_dict()
-    assert spec["height"] == view.CHART_HEIGHT
+    figure = view.slide_figure(_series(months), row, labels)
+    spec = figure.to_dict()
     assert spec["title"]["text"] == "Lũy kế từ đầu năm so với kế hoạch"
     assert "Dữ liệu minh hoạ (demo)" in spec["title"]["subtitle"]
     assert spec["config"]["axis"]["labelFontSize"] >= 20  # big-screen type
+    svgs = view.chart_svgs(figure)
+    # the whole image is drawn at each shape, for a 16:9 and a 4:3 screen
+    assert 'viewBox="0 0 1000 600"' in svgs["wide"] and 'viewBox="0 0 1000 900"' in svgs["tall"]
+    assert "Lũy kế từ đầu năm so với kế hoạch" in svgs["wide"]  # text stays text, in the page's font
+
+
+def test_the_agenda_of_every_indicator_goes_group_by_group():
+    ev = _evaluated().with_columns(group=pl.Series(["outcome", "input", "process", "input"]))
+    assert view.slide_rows(ev, "all")["code"].to_list() == ["B", "D", "C", "A"]
+    assert view.slide_rows(ev, "all", focus="warnings")["code"].to_list() == ["B", "D"]
+
+
+def test_the_meeting_moment():
+    assert view.frozen_at("2026-11-23T13:25:07") == datetime(2026, 11, 23, 13, 25, 7)
+    assert view.frozen_at("2026-11-23T13:25:07.5") == datetime(2026, 11, 23, 13, 25, 7)
+    assert view.frozen_at("hôm qua") is None and view.frozen_at(None) is None
+    assert view.freeze_text(datetime(2026, 11, 23, 13, 25, 7, 900)) == "2026-11-23T13:25:07"
+    frozen = datetime(2026, 11, 23, 13, 25, 7)
+    # nothing came since (to the second): the data as it stands; a later file: the data as it stood then
+    assert view.stands_at(frozen, datetime(2026, 11, 23, 13, 25, 7, 600)) is None
+    assert view.stands_at(frozen, datetime(2026, 11, 23, 13, 25, 8)) == frozen
+    assert view.stands_at(None, datetime(2026, 11, 23)) is None and view.stands_at(frozen, None) is None
+
+
+def _slide_elements(at: AppTest) -> list[str]:
+    return [html.unescape(m.value) for m in at.markdown if "pr-slide" in m.value]
+
+
+def test_a_slide_is_one_element(demo_db):
+    """Title, chart, figures, sentence and number travel together: Streamlit replaces them at once."""
+    at = _app(slide="2").run()
+    slides = _slide_elements(at)
+    assert len(slides) == 1
+    body = slides[0]
+    for part in ('class="pr-title"', "<svg", 'class="pr-value"', 'class="pr-summary"', "Trang 2/14"):
+        assert part in body, part
+    others = "\n".join(h.value for h in at.html)
+    assert 'class="pr-title"' not in others and 'class="pr-value"' not in others and "Trang 2/14" not in others
+    assert 'data-slide="IN-02"' in body and 'data-number="2"' in body
+
+
+def test_the_deck_holds_still_when_a_file_arrives(demo_copy, tmp_path):
+    from loaders.ingest import submit_file
+
+    at = _app(slide="1").run()
+    frozen = _param(at, "asof")
+    assert frozen and view.frozen_at(frozen) is not None
+    assert "7.874,4" in _slide_elements(at)[0] and "giữ nguyên trong phiên họp" in _html(at)
+    revised = tmp_path / "stc.csv"
+    revised.write_text("indicator_code,period,value\nIN-01,2026-10,8123.4\n", encoding="utf-8")
+    assert submit_file(revised, "STC", db_path=demo_copy, submitted_by="test").status == "accepted"
+    st.cache_data.clear()
+    at.run()
+    assert _param(at, "asof") == frozen
+    body = _slide_elements(at)[0]
+    assert "7.874,4" in body and "8.123,4" not in body  # the meeting's figures hold still
+    assert "đã có số liệu mới hơn" in _html(at)
+    at.button(key="present_refresh").click().run()
+    assert "8.123,4" in _slide_elements(at)[0]
+    assert view.frozen_at(_param(at, "asof")) > view.frozen_at(frozen)
+    assert "đã có số liệu mới hơn" not in _html(at)
 
 
 def test_summary_sentence():
@@ -235,3 +299,25 @@ def test_panel_and_context_html():
     assert "Thu &lt;ngân sách&gt;" in view.title_html(row, "vi", "Hằng tháng")
     text = view.context_text("group", "process", None, [], True, _evaluated(), "vi")
     assert "Quá trình" in text and "Chỉ các chỉ số cần lưu ý" in text
+
+
+def _layer_values(spec: dict, name: str) -> list[dict]:
+    layer = next(layer for layer in spec["layer"] if layer.get("name") == name)
+    data = layer["data"]
+    return data["values"] if "values" in data else spec["datasets"][data["name"]]
+
+
+def test_the_slide_chart_writes_its_labels_as_the_panel_does():
+    """The last value keeps its own decimals (1,04, as the panel), and only the latest target is labelled."""
+    series = pl.DataFrame(
+        {
+            "period": ["2022", "2023", "2024", "2025"],
+            "value": [1.98, 1.59, 1.24, 1.04],
+            "target": [2.0, 1.6, 1.2, 0.9],
+            "status": ["on_track", "on_track", "at_risk", "off_track"],
+        }
+    )
+    row = {"frequency": "annual", "value_type": "rate", "direction": "down", "unit": "%"}
+    spec = view.slide_figure(series, row, chart_text("x", "vi", unit="%")).to_dict()
+    assert [v["value_text"] for v in _layer_values(spec, "last_value")] == ["1,04"]
+    assert [v["label"] for v in _layer_values(spec, "target_label")] == ["Chỉ tiêu: 0,9"]

@@ -332,3 +332,29 @@ def test_explorer_builder(filters, clauses, params):
 def test_explorer_without_a_cap():
     sql, params = q.explorer_sql(q.ExplorerFilters(), limit=None)
     assert "LIMIT" not in sql and "limit" not in params
+
+
+def _values(series: pl.DataFrame) -> dict[tuple[str, str], float]:
+    return {(r["indicator_code"], r["period"]): r["value"] for r in series.iter_rows(named=True)}
+
+
+def test_the_province_series_as_it_stood_at_a_moment(path):
+    """Each key's latest version committed by then, to the second; communes' values folded as they stood."""
+    before = _values(q.province_series(path, at=datetime(2025, 3, 31, 8, 59, 59)))
+    assert before[("GRDP", "2025-01")] == 8.0 and before[("GRDP", "2025-02")] == 8.5
+    assert ("GRDP", "2025-03") not in before and ("POOR", "2025-03") not in before
+    assert before[("BEDS", "2025-02")] == 5 and ("BEDS", "2025-03") not in before
+    then = _values(q.province_series(path, at=datetime(2025, 3, 31, 9, 0, 0)))
+    assert then[("GRDP", "2025-03")] == 9.0 and then[("GRDP", "2025-02")] == 8.5  # revised only on 1 April
+    assert then[("POOR", "2025-03")] == 40 and then[("BEDS", "2025-03")] == 5  # sum of 10 and 30; mean of 4 and 6
+    after = _values(q.province_series(path, at=datetime(2025, 4, 1, 10, 0, 0)))
+    assert after[("GRDP", "2025-02")] == 8.7
+    assert after == _values(q.province_series(path))  # nothing later: the current values
+
+
+def test_the_store_as_it_stood(path):
+    store = q.load_store(path, at=datetime(2025, 3, 1))
+    assert store.latest_submitted_at == datetime(2025, 2, 28, 9, 0)
+    assert store.as_of == date(2025, 2, 28)
+    assert set(store.first_submissions["period"]) == {"2025-01", "2025-02"}
+    assert q.accepted_until(path, datetime(2025, 1, 1)) is None

@@ -8,9 +8,10 @@ import polars as pl
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import evaluation, numbers
+from dashboard import evaluation, numbers, sheets
 from dashboard.page import Ctx
 from dashboard.views import department as view
+from dashboard.views import group as group_view
 from dashboard.views.indicator import tiles_css
 from db import queries
 
@@ -47,7 +48,17 @@ def indicators_tab(ctx: Ctx, row: dict[str, Any], latest: pl.DataFrame) -> None:
         ),
     )
     ui.chart(ctx, chart, f"{row['code'].lower()}_status", "status")
-    ui.shown(ctx, table, f"{row['code'].lower()}_indicators", "indicators")
+    # drawn as the group pages draw theirs (nothing cut at any width); the download keeps every column
+    shown = ctx.once("department.indicators_html", row["code"], build=lambda: _indicators_html(latest, ctx.lang))
+    st.html(shown)
+    sheet = sheets.heading(ctx.lang, view.department_name(row, ctx.lang), as_of=ctx.as_of, demo=ctx.demo)
+    name = f"{row['code'].lower()}_indicators"
+    ui.table_downloads(ctx, table.download, name, "indicators", heading=sheet, kinds=table.kinds)
+
+
+def _indicators_html(latest: pl.DataFrame, lang: str) -> str:
+    shown = group_view.table_frame(view.status_order(latest), lang)
+    return group_view.TABLE_STYLE + group_view.table_html(shown, lang, owner=False)
 
 
 def due_tab(ctx: Ctx, row: dict[str, Any], due: pl.DataFrame) -> None:

@@ -142,8 +142,3 @@ def overview_section(ctx: Ctx) -> None:
     if counts["total"]:
         by_department = rule.by_department(asked, ctx.today)
         st.html(view.departments_html(by_department, ctx.load(queries.departments), ctx.lang))
-
-
-def slide_html(ctx: Ctx, row: dict[str, Any]) -> str:
-    """The slide's line on its period's request (``/present``): the answer's start or where it stands; ``""``."""
-    return view.slide_html(requests(ctx, (row["code"],)), row.get("period"), ctx.lang)

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 import streamlit as st
 
-from dashboard import components, evaluation, links, state
+from dashboard import components, evaluation, state
 from dashboard.i18n import label, t
-from dashboard.page import setup
+from dashboard.page import Ctx, setup
 from dashboard.parts import report
 from dashboard.views import group as view
 from rules import tally
 
 
-def _selected_codes(event: Any, shown: pl.DataFrame) -> list[str]:
-    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-    return [shown["code"][i] for i in rows if 0 <= i < shown.height]
-
-
 def render_group(group: str) -> None:
-    """One group's page: summary, filters bound to the address, the table with its downloads."""
+    """One group's page: summary, filters bound to the address, the table with its downloads, the chart of the
+    indicators against their plan with its PNG/SVG."""
     if group not in view.GROUPS:
         raise ValueError(f"unknown group {group!r}; expected one of {view.GROUPS}")
     ctx = setup(group)
@@ -54,12 +48,20 @@ def render_group(group: str) -> None:
     if chosen.is_empty():
         components.empty(ctx, "ui.empty")
         return
-    shown = view.table_frame(chosen, ctx.lang)
-    event = components.table(
-        ctx, shown, f"{group}_{ctx.as_of.isoformat() if ctx.as_of else 'data'}", key=f"group_{group}",
-        column_config=view.column_config(ctx.lang), downloads=view.download_table(chosen, ctx.lang).download,
-        on_select="rerun", selection_mode="single-row", row_height=38, height=min(38 * shown.height + 40, 760),
-    )  # fmt: skip
+    name = f"{group}_{ctx.as_of.isoformat() if ctx.as_of else 'data'}"
+    table, chart = ctx.once(
+        "group.table", group, dept, field, tuple(statuses), build=lambda: _table_and_chart(ctx, group, chosen)
+    )  # once per data version: the HTML and the chart's spec
+    st.html(table)
+    download = view.download_table(chosen, ctx.lang)
+    sheet = view.sheet_heading(group, chosen, rows.height, ctx.stamp, dept and depts.get(dept), field and fields.get(field),
+                               [label("status", s, ctx.lang) for s in statuses])  # fmt: skip
+    components.table_downloads(ctx, download.download, name, f"group_{group}", heading=sheet, kinds=download.kinds)
     st.caption(t("group_page.table_hint", ctx.lang))
-    if picked := _selected_codes(event, shown):
-        st.switch_page("app_pages/indicator.py", query_params=links.query(ctx.lang, code=picked[0]))
+    components.chart(ctx, chart, f"{name}_ke-hoach", f"group_{group}_plan")
+
+
+def _table_and_chart(ctx: Ctx, group: str, chosen: pl.DataFrame) -> tuple[str, dict]:
+    shown = view.table_frame(chosen, ctx.lang)
+    chart = components.spec(view.plan_chart(shown, group, ctx.stamp))
+    return view.TABLE_STYLE + view.table_html(shown, ctx.lang), chart

@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import evaluation, figures, state
+from dashboard import evaluation, figures, sheets, state
 from dashboard.page import Ctx
 from dashboard.views import communes, composite, files, indicator_card
 from dashboard.views import indicator as view
@@ -41,7 +41,8 @@ def history_tab(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame) -> None:
     if ytd is not None:
         ui.chart(ctx, ytd, view.slug(row["code"], "ytd"), "ytd")
     st.subheader(ctx.t("indicator.series_title"))
-    ui.shown(ctx, table, view.slug(row["code"], "series"), "series", most=320)
+    sheet = sheets.of_indicator(row, ctx.stamp, period=sheets.span(series["period"], ctx.lang))
+    ui.shown(ctx, table, view.slug(row["code"], "series"), "series", most=320, heading=sheet)
 
 
 def _history(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame, span: str) -> tuple[dict, dict | None, Any]:
@@ -63,39 +64,62 @@ def communes_tab(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame) -> None:
         ctx.t("ui.period"), options, "period", options[0], lambda p: figures.period(p, ctx.lang), container=left
     )
     commune = state.select(ctx.t("ui.commune"), codes, "locality", "", names.get, container=right)
-    missing, chart, table = ctx.once(
-        "indicator.communes", row["code"], period, commune, build=lambda: _communes(ctx, row, series, period, commune)
-    )
+    missing, count = ctx.once("indicator.commune_counts", row["code"], period, build=lambda: _counts(ctx, row, period))
     if missing:
         st.caption(ctx.t("indicator.communes_missing", n=missing))
     name = view.slug(row["code"], period, "communes")
-    ui.chart(ctx, chart, name, "communes")
-    ui.shown(ctx, table, name, "communes", most=420)
+    every = count > communes.A4_COMMUNES and state.toggle(
+        ctx.t("indicator.communes_every", n=count), "communes", "all"
+    )  # by default the best and the worst, to sit on an A4 page; all of them when asked
+    chart, table = ctx.once(
+        "indicator.communes", row["code"], period, commune, every,
+        build=lambda: _communes(ctx, row, series, period, commune, every),
+    )  # fmt: skip
+    ui.chart(ctx, chart, name + ("_all" if every else ""), "communes")
+    sheet = sheets.of_indicator(
+        row,
+        ctx.stamp,
+        ctx.t("indicator.communes_title", name=figures.name(row, ctx.lang)),
+        figures.period(period, ctx.lang),
+    )
+    ui.shown(ctx, table, name, "communes", most=420, heading=sheet)
     if commune:
         st.subheader(ctx.t("indicator.commune_series_title", commune=ui.plain(names[commune])))
-        chart, table = ctx.once(
+        chart, table, sheet = ctx.once(
             "indicator.commune_series", row["code"], commune, build=lambda: _commune_series(ctx, row, commune, names)
         )
         name = view.slug(row["code"], commune)
         ui.chart(ctx, chart, name, "commune_series")
-        ui.shown(ctx, table, name, "commune_series", most=240)
+        ui.shown(ctx, table, name, "commune_series", most=240, heading=sheet)
 
 
-def _communes(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame, period: str, commune: str) -> tuple[int, dict, Any]:
-    """The communes of one period: how many have no value, the chart and the table (once per data version)."""
+def _counts(ctx: Ctx, row: dict[str, Any], period: str) -> tuple[int, int]:
+    """How many communes have no value in the period, and how many have one."""
+    values = communes.commune_frame(ctx.load(queries.commune_values, row["code"], period), row, period)["value"]
+    return values.null_count(), values.len() - values.null_count()
+
+
+def _communes(
+    ctx: Ctx, row: dict[str, Any], series: pl.DataFrame, period: str, commune: str, every: bool
+) -> tuple[dict, Any]:
+    """The communes of one period: the chart (the best and the worst, or ``every`` one) and the table (once per
+    data version)."""
     frame = communes.commune_frame(ctx.load(queries.commune_values, row["code"], period), row, period)
     province = series.filter(pl.col("period") == period)["value"]
     reference = province[0] if province.len() else None
-    chart = ui.spec(communes.commune_chart(frame, row, period, reference, commune, ctx.stamp))
-    return frame["value"].null_count(), chart, communes.commune_table(frame, row, ctx.lang)
+    chart = ui.spec(communes.commune_chart(frame, row, period, reference, commune, ctx.stamp, every=every))
+    return chart, communes.commune_table(frame, row, ctx.lang)
 
 
-def _commune_series(ctx: Ctx, row: dict[str, Any], commune: str, names: dict[str, str]) -> tuple[dict, Any]:
-    """One commune's series: the chart and the table (once per data version)."""
+def _commune_series(
+    ctx: Ctx, row: dict[str, Any], commune: str, names: dict[str, str]
+) -> tuple[dict, Any, sheets.Heading]:
+    """One commune's series: the chart, the table and its XLSX header block (once per data version)."""
     own = ctx.load(queries.locality_series, row["code"], commune)
-    return ui.spec(communes.locality_chart(own, row, names[commune], ctx.stamp)), communes.locality_table(
-        own, row, ctx.lang
-    )
+    chart = ui.spec(communes.locality_chart(own, row, names[commune], ctx.stamp))
+    title = f"{figures.name(row, ctx.lang)} – {names[commune]}"
+    sheet = sheets.of_indicator(row, ctx.stamp, title, sheets.span(own["period"], ctx.lang))
+    return chart, communes.locality_table(own, row, ctx.lang), sheet
 
 
 def components_tab(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame) -> None:
@@ -109,7 +133,8 @@ def components_tab(ctx: Ctx, row: dict[str, Any], series: pl.DataFrame) -> None:
     name = view.slug(row["code"], period, "components")
     ui.chart(ctx, composite.contributions_chart(breakdown, row, period, ctx.stamp), name, "components")
     st.caption(ctx.t("indicator.composite_note"))
-    ui.shown(ctx, composite.contributions_table(breakdown, ctx.lang), name, "components")
+    sheet = sheets.of_indicator(row, ctx.stamp, period=figures.period(period, ctx.lang))
+    ui.shown(ctx, composite.contributions_table(breakdown, ctx.lang), name, "components", heading=sheet)
 
 
 def card_tab(ctx: Ctx, row: dict[str, Any]) -> None:
@@ -130,12 +155,13 @@ def files_tab(ctx: Ctx, row: dict[str, Any]) -> None:
     if subs.is_empty():
         return ui.empty(ctx, "indicator.no_submissions")
     ui.shown(
-        ctx, files.submissions_table(subs, ctx.lang), view.slug(row["code"], "submissions"), "submissions", most=300
-    )
+        ctx, files.submissions_table(subs, ctx.lang), view.slug(row["code"], "submissions"), "submissions", most=300,
+        heading=sheets.of_indicator(row, ctx.stamp),
+    )  # fmt: skip
     st.subheader(ctx.t("indicator.revisions_title"))
     revisions = ctx.load(queries.history, row["code"], None, True)
     if revisions.is_empty():
         return ui.empty(ctx, "indicator.no_revisions")
     st.caption(ctx.t("indicator.revisions_caption"))
-    table = files.revisions_table(revisions, ctx.load(queries.localities), row["unit"], ctx.lang)
-    ui.shown(ctx, table, view.slug(row["code"], "revisions"), "revisions")
+    table = files.revisions_table(revisions, ctx.load(queries.localities), figures.unit(row, ctx.lang), ctx.lang)
+    ui.shown(ctx, table, view.slug(row["code"], "revisions"), "revisions", heading=sheets.of_indicator(row, ctx.stamp))

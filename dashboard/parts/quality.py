@@ -55,7 +55,7 @@ def outliers_tab(ctx: Ctx, unusual: pl.DataFrame, depts: Mapping[str, str]) -> N
         return components.empty(ctx, "quality.no_outliers")
     st.caption(ctx.t("quality.outliers_note"))
     components.table(
-        ctx, view.outliers_table(unusual, depts, ctx.lang, ctx.t), ctx.t("quality.file_outliers"),
+        ctx, view.outliers_table(unusual, depts, ctx.lang, ctx.t, _english_units(ctx)), ctx.t("quality.file_outliers"),
         "quality_outliers", column_config=view.outlier_columns(ctx.t), downloads=unusual,
     )  # fmt: skip
 
@@ -68,3 +68,9 @@ def gaps_tab(ctx: Ctx, gaps: pl.DataFrame, depts: Mapping[str, str]) -> None:
         ctx, view.gaps_table(gaps, depts, ctx.lang, label), ctx.t("quality.file_gaps"), "quality_gaps",
         column_config=view.gap_columns(ctx.t, ctx.today.year), downloads=gaps.drop("target_years"),
     )  # fmt: skip
+
+
+def _english_units(ctx: Ctx) -> dict[str, str]:
+    """The catalogue's English units by indicator code, where it gives one."""
+    catalogue = ctx.load(queries.catalogue)
+    return {r["code"]: r["unit_en"] for r in catalogue.iter_rows(named=True) if r.get("unit_en")}

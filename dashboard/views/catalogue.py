@@ -14,7 +14,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from dashboard import charts, numbers, theme
+from dashboard import charts, figures, numbers, theme
 from dashboard.i18n import CODES, label, localized, t, vi_sort_key
 from dashboard.links import href
 from dashboard.tables import Table, right_aligned
@@ -122,8 +122,8 @@ def catalogue_table(catalogue: pl.DataFrame, lang: str) -> Table:
                 cols["stage"]: f"{STAGES.index(r['stage']) + 1}. {label('stage', r['stage'], lang)}"
                 if r["stage"] in STAGES
                 else str(r["stage"]),
-                cols["source"]: r["source"] or MISSING,
-                cols["unit"]: r["unit"],
+                cols["source"]: figures.source(r, lang) or MISSING,
+                cols["unit"]: figures.unit(r, lang),
                 cols["frequency"]: label("frequency", r["frequency"], lang),
                 cols["value_type"]: label("value_type", r["value_type"], lang),
                 cols["level"]: label("level", r["level"], lang),

@@ -56,6 +56,10 @@ def commune_frame(values: pl.DataFrame, row: Mapping[str, Any], period: str | No
     ).with_columns(pl.Series("status", statuses, dtype=pl.String))
 
 
+# An A4 page's text block holds about 30 bars legibly: the best and the worst 15, the chosen commune too.
+A4_COMMUNES = 30
+
+
 def commune_chart(
     frame: pl.DataFrame,
     row: Mapping[str, Any],
@@ -63,14 +67,19 @@ def commune_chart(
     province_value: float | None,
     highlight: str | None,
     stamp: Stamp,
+    every: bool = False,
 ) -> alt.TopLevelMixin:
-    """The communes' bars, best first, with the province value beside them (not for sums: a total dwarfs every bar)."""
+    """The communes' bars, best first, with the province value beside them (not for sums: a total dwarfs every bar).
+
+    By default the best and the worst ``A4_COMMUNES // 2`` (and the chosen commune), sized to sit on an A4 page
+    (its subtitle says how many are drawn); ``every``: all of them (a tall chart, for the screen).
+    """
     reference = None if row.get("aggregation") == "sum" else province_value
     labels = stamp.text(
         t("indicator.communes_title", stamp.lang, name=figures.name(row, stamp.lang)),
-        unit=row.get("unit"),
+        unit=figures.unit(row, stamp.lang),
         period=figures.period(period, stamp.lang),
-        source=row.get("source"),
+        source=figures.source(row, stamp.lang),
     )
     return fit_width(
         charts.commune_bars(
@@ -80,6 +89,7 @@ def commune_chart(
             reference_kind="total",  # labelled "Toàn tỉnh": the province value
             highlight=[highlight] if highlight else [],
             direction=row.get("direction") or "up",
+            **({} if every else {"most": A4_COMMUNES, "step": 22}),
         )
     )
 
@@ -106,7 +116,7 @@ def commune_table(frame: pl.DataFrame, row: Mapping[str, Any], lang: str) -> Tab
         columns.append(Column("status", "ui.status", "status"))
     columns.append(Column("note", "ui.note"))
     data = ranked.with_columns(
-        unit=pl.lit(row.get("unit")), kind_name=each(ranked, "kind", lambda k: label("kind", k, lang))
+        unit=pl.lit(figures.unit(row, lang)), kind_name=each(ranked, "kind", lambda k: label("kind", k, lang))
     )
     return build(data, columns, lang)
 
@@ -129,7 +139,10 @@ def locality_chart(series: pl.DataFrame, row: Mapping[str, Any], commune: str, s
         if judged
         else pl.lit(None, dtype=pl.Float64).alias("target"),
     )
-    labels = stamp.text(f"{figures.name(row, stamp.lang)} – {commune}", unit=row.get("unit"), source=row.get("source"))
+    lang = stamp.lang
+    labels = stamp.text(
+        f"{figures.name(row, lang)} – {commune}", unit=figures.unit(row, lang), source=figures.source(row, lang)
+    )
     return fit_width(
         charts.history_chart(
             frame,
@@ -151,5 +164,5 @@ LOCALITY = (
 
 
 def locality_table(series: pl.DataFrame, row: Mapping[str, Any], lang: str) -> Table:
-    data = series.sort("period_start", descending=True).with_columns(unit=pl.lit(row.get("unit")))
+    data = series.sort("period_start", descending=True).with_columns(unit=pl.lit(figures.unit(row, lang)))
     return build(data, LOCALITY, lang)

@@ -58,7 +58,7 @@ def _basis(row: Mapping[str, Any], lang: str) -> str:
     source = row["range_source"]
     text = t(f"indicator.range_source_{source}", lang) if source in RANGE_SOURCES else ""
     if source == "target" and not numbers.is_missing(row["target"]):
-        text = f"{text}: {figures.value(row['target'], row['unit'], lang)}"
+        text = f"{text}: {figures.value(row['target'], figures.unit(row, lang), lang)}"
     return text
 
 

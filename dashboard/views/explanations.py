@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard import figures, theme
+from dashboard import figures
 from dashboard.i18n import localized, t
 from dashboard.links import href
 from rules import calendar
@@ -38,7 +38,6 @@ table.ex-dept th{font-weight:500;color:#5b6573;text-align:right;padding:5px 10px
 table.ex-dept th:first-child,table.ex-dept td:first-child{text-align:left}
 table.ex-dept td{padding:6px 10px;border-bottom:1px solid #eef1f4;text-align:right}
 table.ex-dept a{color:#1f5c99;text-decoration:none;font-weight:500}
-.ex-slide{font-size:19px;line-height:1.35;color:#1f2328;margin-top:14px;border-left:4px solid #7a4d00;padding:4px 0 4px 12px;overflow-wrap:anywhere}
 </style>
 """
 
@@ -162,14 +161,6 @@ def slide_text(requests: pl.DataFrame, period: str | None, lang: str) -> str:
         state=state_words(r["state"], lang).lower(),
         due=figures.date(r["due_date"], lang),
     )
-
-
-def slide_html(requests: pl.DataFrame, period: str | None, lang: str) -> str:
-    """``slide_text`` for the slide's panel (``/present``), escaped; ``""`` when none was asked."""
-    text = slide_text(requests, period, lang)
-    if not text:
-        return ""
-    return f'{STYLE}<div class="ex-slide" style="border-color:{theme.STATUS_COLORS["at_risk"]}">{_e(text)}</div>'
 
 
 def period_options(series: pl.DataFrame, row: dict[str, Any]) -> list[str]:

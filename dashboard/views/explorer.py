@@ -30,7 +30,7 @@ from typing import Any
 import polars as pl
 from streamlit import column_config as cc
 
-from dashboard import numbers
+from dashboard import figures, numbers
 from dashboard.frames import each
 from dashboard.i18n import t, vi_sort_key
 from db.queries import EXPLORER_COLUMNS, ExplorerFilters
@@ -204,6 +204,16 @@ def detail_table(frame: pl.DataFrame, lang: str, province: str) -> pl.DataFrame:
         "submitted_at",
         pl.when(computed).then(pl.col("_made")).otherwise(pl.col("note")).fill_null("").alias("note"),
     )
+
+
+def in_language(data: pl.DataFrame, meta: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The selection with its units in the reader's language: the catalogue's ``unit_en`` in English, where it
+    gives one (the pivot, the chart and the downloads then say "billion VND", not "tỷ đồng")."""
+    if lang != "en" or "unit_en" not in meta.columns or "unit" not in data.columns:
+        return data
+    english = meta.select(pl.col("code").alias("indicator_code"), pl.col("unit_en").alias("_unit_en"))
+    joined = data.join(english, on="indicator_code", how="left", maintain_order="left")
+    return joined.with_columns(unit=pl.coalesce("_unit_en", "unit")).drop("_unit_en")
 
 
 # --------------------------------------------------------------------------- pivot
@@ -504,7 +514,7 @@ def pivot_columns(p: Pivot, names: Mapping[str, str], t: Callable[..., str]) -> 
     config: dict[str, Any] = {
         "indicator_code": cc.TextColumn(t("ui.code"), pinned=True, width="small"),
         "name": cc.TextColumn(t("ui.indicator"), pinned=True, width="large"),
-        "unit": cc.TextColumn(t("ui.unit"), width="small"),
+        "unit": cc.TextColumn(t("ui.unit")),
         "place": cc.TextColumn(t("ui.locality"), pinned=True),
         "period_label": cc.TextColumn(t("ui.period"), pinned=True),
     }
@@ -521,7 +531,7 @@ def detail_columns(t: Callable[..., str]) -> dict[str, Any]:
         "period_label": cc.TextColumn(t("ui.period")),
         "place": cc.TextColumn(t("ui.locality")),
         "value_text": cc.TextColumn(t("ui.value"), alignment="right"),
-        "unit": cc.TextColumn(t("ui.unit"), width="small"),
+        "unit": cc.TextColumn(t("ui.unit")),
         "department": cc.TextColumn(t("explorer.col.department"), width="small"),
         "submitted_at": cc.DatetimeColumn(t("ui.submitted_at"), format="DD/MM/YYYY HH:mm"),
         "note": cc.TextColumn(t("ui.note")),
@@ -529,14 +539,17 @@ def detail_columns(t: Callable[..., str]) -> dict[str, Any]:
 
 
 def chart_title(
-    plan: ChartPlan, meta: pl.DataFrame, names: Mapping[str, str], t: Callable[..., str]
+    plan: ChartPlan, meta: pl.DataFrame, names: Mapping[str, str], t: Callable[..., str], lang: str = "vi"
 ) -> tuple[str, str | None]:
-    """The chart's title and source: the indicator's own for one indicator, else a generic title."""
+    """The chart's title and source (in the reader's language): the indicator's own for one indicator, else a
+    generic title."""
     if len(plan.codes) != 1:
         return t("explorer.chart_title"), None
     code = plan.codes[0]
     found = meta.filter(pl.col("code") == code)
-    source = found["source"][0] if found.height and "source" in found.columns else None
+    source = None
+    if found.height and "source" in found.columns:
+        source = figures.source(found.row(0, named=True), lang) or None
     name = names.get(code, code)
     return (t("explorer.chart_title_communes", name=name) if plan.by == "commune" else name), source
 

@@ -7,15 +7,19 @@ Pure helpers over ``rules.evaluate.latest`` rows: filters, the group table (ever
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import base64
+import html
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import polars as pl
 
-from dashboard import figures, theme
+from dashboard import charts, figures, sheets, theme
+from dashboard.charts import Stamp
 from dashboard.i18n import CODES, has, localized, t, vi_sort_key
 from dashboard.links import href
 from dashboard.tables import Column, Table, build
+from dashboard.views.indicator import fit_width
 
 GROUPS = CODES["group"]
 STATUSES = CODES["status"]
@@ -97,22 +101,25 @@ LINK_NAME_PATTERN = "#(.*)$"
 TABLE_SCHEMA = {
     "code": pl.String,
     "status": pl.String,
+    "status_code": pl.String,
     "indicator": pl.String,
     "period": pl.String,
     "value": pl.String,
     "pct_of_plan": pl.Float64,
+    "pct_of_plan_text": pl.String,
     "vs_previous": pl.String,
     "vs_last_year": pl.String,
     "trend": pl.String,
     "sparkline": pl.List(pl.Float64),
     "owner": pl.String,
+    "owner_code": pl.String,
 }
 
 
 def table_frame(rows: pl.DataFrame, lang: str) -> pl.DataFrame:
     """What the group table shows, one row per indicator, the figures as ``dashboard.figures`` writes them.
 
-    Columns: TABLE_SCHEMA (pct_of_plan stays a number, for the progress bar).
+    Columns: TABLE_SCHEMA (pct_of_plan stays a number, for the bar; pct_of_plan_text is how it is written).
     """
     out = []
     for r in rows.iter_rows(named=True):
@@ -121,15 +128,18 @@ def table_frame(rows: pl.DataFrame, lang: str) -> pl.DataFrame:
             {
                 "code": r["code"],
                 "status": f.status,
+                "status_code": r["status"] or "no_data",
                 "indicator": link_with_name(r["code"], figures.name(r, lang), lang),
                 "period": f.period,
                 "value": f.value,
                 "pct_of_plan": r["pct_of_plan"],
+                "pct_of_plan_text": f.pct_of_plan,
                 "vs_previous": f.vs_previous,
                 "vs_last_year": f.vs_last_year,
                 "trend": f.trend,
                 "sparkline": [float(v) for v in (r["sparkline"] or []) if v is not None],
                 "owner": localized(r, "owner_name", lang, "owner"),
+                "owner_code": r["owner"],
             }
         )
     return pl.DataFrame(out, schema=TABLE_SCHEMA)
@@ -159,46 +169,195 @@ def download_table(rows: pl.DataFrame, lang: str) -> Table:
     data = rows.with_columns(
         name=pl.col("name_vi" if lang == "vi" else "name_en"),
         owner_name=pl.col("owner_name_vi" if lang == "vi" else "owner_name_en"),
+        unit=pl.coalesce("unit_en", "unit") if lang == "en" and "unit_en" in rows.columns else pl.col("unit"),
     )
     return build(data, DOWNLOAD, lang)
 
 
-def column_config(lang: str) -> dict[str, Any]:
-    """The group table's columns: the order is the reading order (what, how much, against plan, who)."""
-    from streamlit import column_config as cc
+# --------------------------------------------------------------------------- the group table as HTML
+#
+# A table the browser lays out (st.dataframe draws on a canvas whose columns keep the widths they are given, so at
+# 1366 or 1024 px it cut statuses and values: "giường bệnh/vạn dân" without its number). Names and headers wrap;
+# a status, a period and a number never do: a figure's unit may go under its number, nothing is cut. Narrower
+# tables drop the sparkline, then write the owner under the name and the period under the value, then drop the
+# trend (the download keeps every column).
 
-    pct_format = "%.1f %%" if lang == "vi" else "%.1f%%"
-    return {
-        "code": None,
-        "status": cc.TextColumn(t("ui.status", lang), width=150, pinned=True),
-        "indicator": cc.LinkColumn(
-            t("ui.indicator", lang),
-            display_text=LINK_NAME_PATTERN,
-            width=300,
-            pinned=True,
-            help=t("group_page.open_help", lang),
-            alignment="left",
-        ),  # fmt: skip
-        "period": cc.TextColumn(t("ui.latest_period", lang), width=110),
-        "value": cc.TextColumn(t("ui.latest_value", lang), width=150, alignment="right"),
-        "pct_of_plan": cc.ProgressColumn(
-            t("figures.pct_of_plan", lang),
-            help=t("group_page.pct_of_plan_help", lang),
-            format=pct_format,
-            min_value=0,
-            max_value=100,
-            width=110,
-            color=theme.PRIMARY,
-        ),  # fmt: skip
-        "vs_previous": cc.TextColumn(
-            t("group_page.col_prev", lang), width=105, alignment="right", help=t("ui.vs_previous", lang)
-        ),
-        "vs_last_year": cc.TextColumn(
-            t("group_page.col_yoy", lang), width=105, alignment="right", help=t("ui.vs_last_year", lang)
-        ),
-        "trend": cc.TextColumn(t("ui.trend", lang), width=95, help=t("group_page.trend_help", lang)),
-        "sparkline": cc.LineChartColumn(
-            t("group_page.sparkline", lang), width=100, color=theme.PRIMARY, help=t("group_page.sparkline_help", lang)
-        ),
-        "owner": cc.TextColumn(t("ui.owner", lang), width=230),
-    }
+TABLE_STYLE = """
+<style>
+.gt-wrap{container-type:inline-size;width:100%;overflow-x:auto}
+table.gt{width:100%;border-collapse:collapse;font-size:.86rem;line-height:1.35;font-variant-numeric:tabular-nums;
+  background:#fff}
+table.gt th{font-weight:500;color:#5b6573;text-align:left;padding:6px 7px;border-bottom:1px solid #dfe3e8;
+  font-size:.78rem;vertical-align:bottom;line-height:1.25}
+table.gt td{padding:7px 7px;border-bottom:1px solid #eef1f4;vertical-align:middle;color:#1f2328}
+table.gt tr:hover td{background:#f7f9fb}
+table.gt .num{text-align:right}
+table.gt td.c-plan,table.gt td.c-period,table.gt td.c-status{white-space:nowrap}
+table.gt td .n,table.gt td .u{white-space:nowrap}
+table.gt td.c-name{min-width:10rem}
+table.gt td.c-name a{color:#1f5c99;text-decoration:none;font-weight:500}
+table.gt td.c-name a:hover{text-decoration:underline}
+table.gt .sub{color:#5b6573;font-size:.76rem;margin-top:1px}
+table.gt .sub .owner-inline,table.gt .sub.period-inline{display:none}
+table.gt td.c-owner{min-width:9rem}
+table.gt td.c-owner a{color:#1f2328;text-decoration:none}
+table.gt td.c-owner a:hover{text-decoration:underline}
+.gt-pill{display:inline-flex;align-items:center;gap:6px;border-radius:999px;padding:2px 10px;font-size:.78rem;
+  font-weight:600;white-space:nowrap}
+.gt-pill i{display:inline-block;width:8px;height:8px;border-radius:50%;flex:none}
+.gt-bar{display:inline-block;width:44px;height:6px;border-radius:3px;background:#eef1f4;vertical-align:middle;
+  margin-right:6px;overflow:hidden}
+.gt-bar span{display:block;height:100%}
+table.gt td.c-spark img{display:block;width:84px;height:24px}
+.gt-good{color:#11603b}.gt-bad{color:#9b1c24}
+@container (max-width:1180px){table.gt .c-spark{display:none}}
+@container (max-width:1000px){table.gt .c-owner,table.gt .c-period{display:none}
+  table.gt .sub .owner-inline{display:inline}table.gt .sub.period-inline{display:block}}
+@container (max-width:860px){table.gt .c-trend{display:none}.gt-bar{display:none}
+  table.gt td,table.gt th{padding-left:5px;padding-right:5px}}
+</style>
+"""
+
+# The columns in reading order: what, how much, against plan, who. (key, header, CSS class)
+_HEADERS = (
+    ("status", "ui.status", "c-status"),
+    ("indicator", "ui.indicator", "c-name"),
+    ("period", "ui.latest_period", "c-period"),
+    ("value", "ui.latest_value", "c-value num"),
+    ("pct_of_plan", "figures.pct_of_plan", "c-plan num"),
+    ("vs_previous", "group_page.col_prev", "c-prev num"),
+    ("vs_last_year", "group_page.col_yoy", "c-yoy num"),
+    ("trend", "ui.trend", "c-trend"),
+    ("sparkline", "group_page.sparkline", "c-spark"),
+    ("owner", "ui.owner", "c-owner"),
+)
+_HELP = {
+    "pct_of_plan": "group_page.pct_of_plan_help",
+    "vs_previous": "ui.vs_previous",
+    "vs_last_year": "ui.vs_last_year",
+    "trend": "group_page.trend_help",
+    "sparkline": "group_page.sparkline_help",
+}
+
+
+def _e(text: Any) -> str:
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def status_label(code: str | None, words: str) -> str:
+    """A status as a coloured label: its words on a tint of its colour, with a dot (no emoji: a machine without an
+    emoji font showed nothing)."""
+    code = code or "no_data"
+    tint, ink = theme.STATUS_TINTS.get(code, theme.STATUS_TINTS["no_data"]), theme.STATUS_INKS.get(code, theme.INK)
+    dot = theme.STATUS_COLORS.get(code, theme.MUTED)
+    return f'<span class="gt-pill" style="background:{tint};color:{ink}"><i style="background:{dot}"></i>{_e(words)}</span>'
+
+
+def _figure(text: str | None) -> str:
+    """A figure with its unit: the number and the unit each kept whole; the unit may go under the number."""
+    text = text or ""
+    number, _, unit = text.partition(" ")
+    if not unit or unit == "%" or not any(ch.isdigit() for ch in number):  # "12,5 %" stays on one line
+        return f'<span class="n">{_e(text)}</span>'
+    return f'<span class="n">{_e(number)}</span> <span class="u">{_e(unit)}</span>'
+
+
+def sparkline_svg(values: Sequence[float], width: int = 84, height: int = 24) -> str:
+    """A sparkline as an SVG image address (``data:``): a polyline of the values, the last one marked."""
+    points = [float(v) for v in values if v is not None]
+    if len(points) < 2:
+        return ""
+    low, high = min(points), max(points)
+    span = (high - low) or 1.0
+    step = (width - 4) / (len(points) - 1)
+    xy = [(2 + i * step, height - 3 - (v - low) / span * (height - 6)) for i, v in enumerate(points)]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
+    last_x, last_y = xy[-1]
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+        f'<polyline points="{line}" fill="none" stroke="{theme.PRIMARY}" stroke-width="1.6" '
+        f'stroke-linejoin="round" stroke-linecap="round"/>'
+        f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="2.2" fill="{theme.PRIMARY}"/></svg>'
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _plan_cell(pct: float | None, text: str) -> str:
+    if pct is None or text == figures.MISSING:
+        return _e(text)
+    width = max(0.0, min(float(pct), 100.0))
+    color = theme.PRIMARY
+    return f'<span class="gt-bar"><span style="width:{width:.0f}%;background:{color}"></span></span>{_e(text)}'
+
+
+def table_html(shown: pl.DataFrame, lang: str, owner: bool = True) -> str:
+    """The group table (``table_frame``'s rows) as HTML: every cell marked ``data-col`` with its column.
+    ``owner=False`` leaves the owner out (a department's own page)."""
+    columns = [c for c in _HEADERS if owner or c[0] != "owner"]
+    head = "".join(
+        f'<th class="{cls}"'
+        + (f' title="{_e(t(_HELP[key], lang))}"' if key in _HELP else "")
+        + f">{_e(t(header, lang))}</th>"
+        for key, header, cls in columns
+    )
+    body = []
+    for r in shown.iter_rows(named=True):
+        link, _, name = (r["indicator"] or "").partition("#")
+        owner_link = href("department", lang, code=r["owner_code"]) if r.get("owner_code") else ""
+        owner = f'<a href="{_e(owner_link)}" target="_self">{_e(r["owner"])}</a>' if owner_link else _e(r["owner"])
+        spark = sparkline_svg(r["sparkline"] or [])
+        cells = {
+            "status": status_label(r["status_code"], r["status"]),
+            "indicator": (
+                f'<a href="{_e(link)}" target="_self">{_e(name or r["code"])}</a>'
+                f'<div class="sub">{_e(r["code"])}'
+                + (f'<span class="owner-inline"> · {_e(r["owner"])}</span>' if owner else "")
+                + "</div>"
+            ),
+            "period": _e(r["period"]),
+            "value": _figure(r["value"]) + f'<div class="sub period-inline">{_e(r["period"])}</div>',
+            "pct_of_plan": _plan_cell(r["pct_of_plan"], r["pct_of_plan_text"]),
+            "vs_previous": _figure(r["vs_previous"]),
+            "vs_last_year": _figure(r["vs_last_year"]),
+            "trend": _e(r["trend"]),
+            "sparkline": f'<img src="{spark}" alt="">' if spark else "",
+            "owner": owner,
+        }
+        tds = "".join(f'<td class="{cls}" data-col="{key}">{cells[key]}</td>' for key, _, cls in columns)
+        body.append(f'<tr data-code="{_e(r["code"])}">{tds}</tr>')
+    return (
+        f'<div class="gt-wrap"><table class="gt"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def sheet_heading(
+    group: str,
+    chosen: pl.DataFrame,
+    total: int,
+    stamp: Stamp,
+    department: str | None = None,
+    field: str | None = None,
+    statuses: Sequence[str] = (),
+) -> sheets.Heading:
+    """The group table's XLSX header block: the group, the filters chosen, the date of the data (each row says its
+    own period)."""
+    lang = stamp.lang
+    chosen_filters = [x for x in (department, field, ", ".join(statuses)) if x]
+    extra = [(t("sheet.filters", lang), " · ".join(chosen_filters))] if chosen_filters else []
+    if chosen.height != total:
+        extra.append((t("ui.indicators", lang), f"{chosen.height}/{total}"))
+    return sheets.heading(lang, t(f"page.{group}", lang), as_of=stamp.as_of, demo=stamp.demo, extra=extra)
+
+
+def plan_chart(shown: pl.DataFrame, group: str, stamp: Stamp) -> Any:
+    """The group's indicators against their plan to date (``charts.plan_bars``), in the table's order."""
+    lang = stamp.lang
+    frame = shown.select(
+        pl.col("indicator").str.extract(LINK_NAME_PATTERN).alias("name"),
+        pl.col("pct_of_plan").alias("pct"),
+        pl.col("pct_of_plan_text").alias("pct_text"),
+        pl.col("status_code").alias("status"),
+    )
+    title = t("group_page.chart_title", lang, group=t(f"group.{group}", lang))
+    return fit_width(charts.plan_bars(frame, stamp.text(title)))

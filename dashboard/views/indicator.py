@@ -99,7 +99,7 @@ def browse_table(catalogue: pl.DataFrame, latest: pl.DataFrame, lang: str) -> Ta
                 "name": localized(r, "name", lang),
                 "status": last.get("status"),
                 "value": last.get("value"),
-                "unit": r["unit"],
+                "unit": figures.unit(r, lang),
                 "period": last.get("period"),
                 "group_name": label("group", r["group"], lang),
                 "owner_name": localized(r, "owner_name", lang, "owner"),
@@ -194,7 +194,7 @@ def plan_labels(row: Mapping[str, Any], lang: str) -> tuple[str, str]:
 
 
 def _plan_help(row: Mapping[str, Any], lang: str, of_year: bool) -> str:
-    unit, direction = row.get("unit"), row.get("direction") or "up"
+    unit, direction = figures.unit(row, lang), row.get("direction") or "up"
     year = str(row.get("period") or "")[:4]
     parts = []
     if of_year:
@@ -220,7 +220,7 @@ def tiles(row: Mapping[str, Any], lang: str) -> list[Tile]:
     """The figures in tiles: the value, the year to date (flows) or the year's target, the status with its trend;
     then the plan percentages (two where the plan builds up through the year) and the changes."""
     f = figures.of(row, lang)
-    unit, direction = row.get("unit"), row.get("direction") or "up"
+    unit, direction = figures.unit(row, lang), row.get("direction") or "up"
     out = [Tile(t("indicator.tile_value", lang, period=f.period), f.value)]
     if row.get("value_type") == "flow":
         out.append(
@@ -314,7 +314,10 @@ def history_chart(series: pl.DataFrame, row: Mapping[str, Any], stamp: Stamp) ->
     span = ""
     if series.height:
         span = f"{figures.period(series['period'][0], stamp.lang)} – {figures.period(series['period'][-1], stamp.lang)}"
-    labels = stamp.text(localized(row, "name", stamp.lang), unit=row.get("unit"), period=span, source=row.get("source"))
+    lang = stamp.lang
+    labels = stamp.text(
+        localized(row, "name", lang), unit=figures.unit(row, lang), period=span, source=figures.source(row, lang)
+    )
     return fit_width(
         charts.history_chart(
             frame,
@@ -342,9 +345,9 @@ def ytd_chart(series: pl.DataFrame, row: Mapping[str, Any], stamp: Stamp) -> alt
     frame, target, year = ytd_frame(series)
     labels = stamp.text(
         t("indicator.ytd_title", stamp.lang, name=localized(row, "name", stamp.lang), year=year or ""),
-        unit=row.get("unit"),
+        unit=figures.unit(row, stamp.lang),
         period=figures.period(frame["period"][-1], stamp.lang) if frame.height else None,
-        source=row.get("source"),
+        source=figures.source(row, stamp.lang),
     )
     return fit_width(charts.ytd_vs_plan_chart(frame, labels, annual_target=target))
 
@@ -369,7 +372,7 @@ def series_table(series: pl.DataFrame, row: Mapping[str, Any], lang: str) -> Tab
         Column("revised_at", "figures.received_at", "datetime"),
     ]
     data = series.sort("period_start", descending=True).with_columns(
-        unit=pl.lit(row.get("unit")),
+        unit=pl.lit(figures.unit(row, lang)),
         # a revised value shows its own time; a first value's time is already in "first received"
         revised_at=pl.when(pl.col("submitted_at") != pl.col("first_submitted_at")).then(pl.col("submitted_at")),
     )

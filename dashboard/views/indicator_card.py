@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard import numbers
+from dashboard import figures, numbers
 from dashboard.i18n import CODES, label, localized, t
 from dashboard.links import href
 from rules import plan
@@ -70,9 +70,16 @@ def _link(url: str, text: str) -> str:
     return f'<a href="{html.escape(url)}" target="_self">{html.escape(text)}</a>'
 
 
+def _both(shown: str | None, vietnamese: str | None) -> str:
+    """A text in the reader's language, the catalogue's Vietnamese after it when it differs (its official form)."""
+    if shown and vietnamese and shown.strip() != vietnamese.strip():
+        return f'{_esc(shown)} <span class="ic-muted">({_esc(vietnamese)})</span>'
+    return _esc(shown or vietnamese)
+
+
 def card_sections(row: Mapping[str, Any], lang: str) -> list[tuple[str, list[Field]]]:
     """The card's attributes, grouped under headings, values escaped; owner and components are links."""
-    unit = row.get("unit")
+    unit = figures.unit(row, lang)
     owner = _link(href("department", lang, code=row["owner"]), localized(row, "owner_name", lang, "owner")) + (
         f' <span class="ic-muted">({_esc(row["owner"])})</span>'
     )
@@ -82,10 +89,10 @@ def card_sections(row: Mapping[str, Any], lang: str) -> list[tuple[str, list[Fie
         Field(t("ui.group", lang), _esc(label("group", row["group"], lang))),
         Field(t("ui.field", lang), _esc(label("field", row["field"], lang))),
         Field(t("ui.owner", lang), owner),
-        Field(t("ui.source", lang), _esc(row.get("source"))),
+        Field(t("ui.source", lang), _both(figures.source(row, lang), row.get("source"))),
     ]
     measure = [
-        Field(t("ui.unit", lang), _esc(unit)),
+        Field(t("ui.unit", lang), _both(unit, row.get("unit"))),
         Field(t("ui.frequency", lang), _esc(label("frequency", row["frequency"], lang))),
         Field(t("ui.value_type", lang), _esc(label("value_type", row["value_type"], lang))),
         Field(t("ui.level", lang), _esc(label("level", row["level"], lang))),
@@ -185,6 +192,6 @@ def subtitle(row: Mapping[str, Any], lang: str) -> str:
         _esc(label("group", row["group"], lang)),
         _link(href("department", lang, code=row["owner"]), localized(row, "owner_name", lang, "owner")),
         _esc(label("frequency", row["frequency"], lang)),
-        _esc(f"{t('ui.unit', lang)}: {row['unit']}"),
+        _esc(f"{t('ui.unit', lang)}: {figures.unit(row, lang)}"),
     ]
     return '<div class="ic-sub">' + " · ".join(parts) + "</div>"

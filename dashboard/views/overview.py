@@ -124,7 +124,7 @@ STYLE = """
 .ov-sub b{font-weight:600}
 .ov-h{font-size:1.08rem;font-weight:650;color:#1f2328;margin:1.3rem 0 .55rem;display:flex;align-items:baseline;gap:.6rem}
 .ov-h small{font-weight:400;color:#5b6573;font-size:.85rem}
-.ov-groups{display:grid;grid-template-columns:repeat(5,minmax(0,1fr));gap:12px}
+.ov-groups{display:grid;grid-template-columns:repeat(auto-fit,minmax(165px,1fr));gap:12px}
 a.ov-card,a.ov-tile{display:block;border:1px solid #e3e7ec;border-radius:10px;padding:13px 15px;text-decoration:none!important;color:#1f2328!important;background:#fff;transition:box-shadow .15s,border-color .15s}
 a.ov-card:hover,a.ov-tile:hover{box-shadow:0 3px 12px rgba(31,35,40,.09);border-color:#c3ccd7}
 .ov-card .name{font-weight:600;font-size:.93rem;line-height:1.3;min-height:2.6em}
@@ -138,9 +138,10 @@ a.ov-card:hover,a.ov-tile:hover{box-shadow:0 3px 12px rgba(31,35,40,.09);border-
 .ov-counts b{font-weight:600;margin-right:3px}
 .ov-dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:6px;vertical-align:baseline;flex:none}
 .ov-pill{display:inline-flex;align-items:center;border-radius:999px;padding:2px 10px;font-size:.8rem;font-weight:500;white-space:nowrap}
-.ov-warn{border:1px solid #e3e7ec;border-radius:10px;background:#fff}
+.ov-warn{border:1px solid #e3e7ec;border-radius:10px;background:#fff;container-type:inline-size}
 .ov-wrow{display:grid;grid-template-columns:140px minmax(0,1fr) 250px;gap:14px;align-items:center;padding:8px 16px;border-top:1px solid #eef1f4}
 .ov-wrow:first-child{border-top:none}
+@container (max-width:820px){.ov-wrow{grid-template-columns:130px minmax(0,1fr)}.ov-wrow>:nth-child(3){grid-column:2}}
 .ov-warn a{text-decoration:none;color:#1f5c99}
 .ov-warn a:hover{text-decoration:underline}
 .ov-warn .ind{font-weight:500;font-size:.93rem;line-height:1.3}
@@ -159,7 +160,9 @@ a.ov-card:hover,a.ov-tile:hover{box-shadow:0 3px 12px rgba(31,35,40,.09);border-
 .ov-tile .foot{font-size:.76rem;color:#5b6573;margin-top:.35rem}
 .good{color:#11603b}.bad{color:#9b1c24}.flat{color:#5b6573}
 table.ov-dept{width:100%;border-collapse:collapse;font-size:.88rem;font-variant-numeric:tabular-nums;background:#fff}
-table.ov-dept th{font-weight:500;color:#5b6573;text-align:right;padding:6px 10px;border-bottom:1px solid #dfe3e8;font-size:.8rem;white-space:nowrap}
+table.ov-dept th{font-weight:500;color:#5b6573;text-align:right;padding:6px 10px;border-bottom:1px solid #dfe3e8;font-size:.8rem;vertical-align:bottom;line-height:1.3}
+table.ov-dept td:first-child{min-width:11rem}
+table.ov-dept td:last-child{white-space:nowrap}
 table.ov-dept th:first-child,table.ov-dept td:first-child{text-align:left}
 table.ov-dept td{padding:7px 10px;border-bottom:1px solid #eef1f4;text-align:right}
 table.ov-dept tr:hover td{background:#f7f9fb}

@@ -203,8 +203,19 @@ def outliers(
     return frame.filter(in_range(pl.col("period_start"), month_from, month_to))
 
 
-def outliers_table(frame: pl.DataFrame, names: Mapping[str, str], lang: str, t: Callable[..., str]) -> pl.DataFrame:
-    """Each outlier with a link to its indicator, its value against the median of its own history."""
+def outliers_table(
+    frame: pl.DataFrame,
+    names: Mapping[str, str],
+    lang: str,
+    t: Callable[..., str],
+    units: Mapping[str, str] | None = None,
+) -> pl.DataFrame:
+    """Each outlier with a link to its indicator, its value against the median of its own history; ``units``: the
+    English unit by indicator code (the catalogue's ``unit_en``), used in English."""
+    if lang == "en" and units:
+        frame = frame.with_columns(
+            unit_en=pl.col("indicator_code").replace_strict(dict(units), default=None, return_dtype=pl.String)
+        )
     name = "name_en" if lang == "en" else "name_vi"
     fmt = lambda v: numbers.fmt_number(v, lang)  # noqa: E731
     return frame.select(
@@ -213,7 +224,7 @@ def outliers_table(frame: pl.DataFrame, names: Mapping[str, str], lang: str, t: 
         _period_labels(frame, lang).alias("period_label"),
         each(frame, "value", fmt, "value_text"),
         each(frame, "median", fmt, "median_text"),
-        "unit",
+        (pl.coalesce("unit_en", "unit") if lang == "en" and "unit_en" in frame.columns else pl.col("unit")).alias("unit"),
         each(frame, "z", lambda v: numbers.fmt_number(v, lang, 1), "z"),
         pl.when(pl.col("z") > 0).then(pl.lit(t("quality.high"))).otherwise(pl.lit(t("quality.low"))).alias("side"),
         pl.col("owner").replace_strict(dict(names), default=pl.col("owner"), return_dtype=pl.String).alias("owner"),
@@ -228,7 +239,7 @@ def outlier_columns(t: Callable[..., str]) -> dict[str, Any]:
         "period_label": cc.TextColumn(t("ui.period")),
         "value_text": cc.TextColumn(t("ui.value"), alignment="right"),
         "median_text": cc.TextColumn(t("quality.median"), alignment="right", help=t("quality.median_help")),
-        "unit": cc.TextColumn(t("ui.unit"), width="small"),
+        "unit": cc.TextColumn(t("ui.unit")),
         "z": cc.TextColumn(t("quality.z"), alignment="right", help=t("quality.z_help")),
         "side": cc.TextColumn(t("quality.side")),
     }
