@@ -45,7 +45,7 @@ def _populate(path: Path, seed: int = 7, n: int = 400) -> None:
         con.execute(
             "INSERT INTO indicators VALUES ('FIN_REV', 'Thu ngân sách', 'Budget revenue', 'input', 'budget', 'FIN', "
             "'KBNN', 'tỷ đồng', 'monthly', 'flow', 'province', 'none', 'up', 0, NULL, 10, 'Định nghĩa', "
-            "'Definition', 'Cách tính', NULL, 'operating', 100, 90, 1)"
+            "'Definition', 'Cách tính', NULL, 'operating', 100, 90, 1, 'billion VND', NULL)"  # unit_en, source_en
         )
         con.execute("INSERT INTO targets VALUES ('FIN_REV', 2025, 56834.5)")
         con.execute("INSERT INTO components VALUES ('MIX', 'FIN_REV', 0.5)")
