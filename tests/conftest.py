@@ -215,3 +215,25 @@ def holding(path: Path, opener: str):
     finally:
         proc.stdin.close()
         proc.wait(timeout=30)
+
+
+# --------------------------------------------------------------------------- the app in a real browser
+
+
+@pytest.fixture(scope="module")
+def demo_app(demo_db):
+    """The dashboard on the demo database, served once per test module (no login needed to read); its address."""
+    from tools import browser
+
+    env = {"INDICATORS_DB": str(demo_db), "INDICATORS_REQUIRE_LOGIN": "false", "INDICATORS_TODAY": DEMO_TODAY}
+    with browser.serve("app.py", env) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's headless Chromium, once per test module."""
+    from tools import browser
+
+    with browser.chromium() as b:
+        yield b

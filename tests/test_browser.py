@@ -37,19 +37,6 @@ ADDRESSES = [
 SHOTS = settings.ROOT / "benchmarks" / "out" / "screens"
 
 
-@pytest.fixture(scope="module")
-def app(demo_db):
-    env = {"INDICATORS_DB": str(demo_db), "INDICATORS_REQUIRE_LOGIN": "false", "INDICATORS_TODAY": "2026-11-26"}
-    with browser.serve("app.py", env) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with browser.chromium() as b:
-        yield b
-
-
 @pytest.fixture
 def page(chromium):
     context = chromium.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True, locale="vi-VN")
@@ -67,16 +54,16 @@ def _open(page, url):
 
 
 @pytest.mark.parametrize("address", ADDRESSES)
-def test_every_address_opens_without_an_exception(app, page, address):
-    text = _open(page, app + address)
+def test_every_address_opens_without_an_exception(demo_app, page, address):
+    text = _open(page, demo_app + address)
     assert len(text.strip()) > 40, f"{address} shows almost nothing"
     SHOTS.mkdir(parents=True, exist_ok=True)
     name = address.strip("/").replace("?", "_").replace("=", "-").replace("&", "_") or "overview"
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_the_sidebar_keeps_the_language(app, page):
-    _open(page, app + "/?lang=en")
+def test_the_sidebar_keeps_the_language(demo_app, page):
+    _open(page, demo_app + "/?lang=en")
     page.locator('[data-testid="stSidebar"] a', has_text="Data explorer").first.click()
     # The explorer then writes its filters into the address (``&from=...``): wait for
     # the page and the language, whatever follows them.
@@ -85,8 +72,8 @@ def test_the_sidebar_keeps_the_language(app, page):
     assert "Data explorer" in page.locator('[data-testid="stMain"]').inner_text()
 
 
-def test_drill_down_from_the_overview_to_a_warning_its_indicator_and_its_department(app, page):
-    _open(page, app + "/")
+def test_drill_down_from_the_overview_to_a_warning_its_indicator_and_its_department(demo_app, page):
+    _open(page, demo_app + "/")
     warning = page.locator('[data-testid="stMain"] a[href*="indicator?code="]').first
     warning.click()
     page.wait_for_url("**/indicator?code=*")
@@ -99,8 +86,8 @@ def test_drill_down_from_the_overview_to_a_warning_its_indicator_and_its_departm
     assert browser.exceptions_on(page) == []
 
 
-def test_a_chart_downloads_as_a_real_png(app, page, tmp_path):
-    _open(page, app + "/indicator?code=OC-10")
+def test_a_chart_downloads_as_a_real_png(demo_app, page, tmp_path):
+    _open(page, demo_app + "/indicator?code=OC-10")
     button = page.locator('[data-testid="stDownloadButton"] button', has_text="PNG").first
     with page.expect_download(timeout=60_000) as info:
         button.click()

@@ -418,22 +418,21 @@ def test_a_leader_downloads_for_a_report(demo_db):
 
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(browser.CHROMIUM).exists(), reason="no Chromium")
-def test_filters_and_tab_survive_a_language_switch_in_a_browser(demo_db):
+def test_filters_and_tab_survive_a_language_switch_in_a_browser(demo_app, chromium):
     """Streamlit sends a multiselect's choice back as the labels shown: a language switch must not empty it."""
-    env = {"INDICATORS_DB": str(demo_db), "INDICATORS_REQUIRE_LOGIN": "false", "INDICATORS_TODAY": "2026-11-26"}
-    with browser.serve("app.py", env) as base, browser.chromium() as chromium:
-        page = chromium.new_page(viewport={"width": 1440, "height": 900})
-        page.goto(f"{base}/explorer?indicator=IN-01&group=input&view=chart")
-        browser.wait_idle(page)
-        page.locator('[data-testid="stSidebar"] button', has_text="English").first.click()
-        browser.wait_idle(page)
-        page.locator('[data-testid="stTab"]', has_text="Detailed data").first.click()
-        browser.wait_idle(page)
-        page.locator('[data-testid="stTab"]', has_text="Pivot table").first.click()  # back to the first tab
-        browser.wait_idle(page)
-        assert browser.exceptions_on(page) == []
-        query = parse_qs(urlparse(page.url).query)
-        assert query.get("indicator") == ["IN-01"] and query.get("group") == ["input"]
-        assert query.get("lang") == ["en"] and "view" not in query  # the pivot is the default tab
-        selected = page.locator('[data-testid="stTab"][aria-selected="true"]').all_inner_texts()
-        assert selected == ["Pivot table"]
+    base = demo_app
+    page = chromium.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(f"{base}/explorer?indicator=IN-01&group=input&view=chart")
+    browser.wait_idle(page)
+    page.locator('[data-testid="stSidebar"] button', has_text="English").first.click()
+    browser.wait_idle(page)
+    page.locator('[data-testid="stTab"]', has_text="Detailed data").first.click()
+    browser.wait_idle(page)
+    page.locator('[data-testid="stTab"]', has_text="Pivot table").first.click()  # back to the first tab
+    browser.wait_idle(page)
+    assert browser.exceptions_on(page) == []
+    query = parse_qs(urlparse(page.url).query)
+    assert query.get("indicator") == ["IN-01"] and query.get("group") == ["input"]
+    assert query.get("lang") == ["en"] and "view" not in query  # the pivot is the default tab
+    selected = page.locator('[data-testid="stTab"][aria-selected="true"]').all_inner_texts()
+    assert selected == ["Pivot table"]

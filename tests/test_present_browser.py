@@ -18,19 +18,6 @@ if not Path(browser.CHROMIUM).exists():
 SCREENS = [(1280, 720), (1920, 1080), (1024, 768), (1366, 768)]
 
 
-@pytest.fixture(scope="module")
-def app(demo_db):
-    env = {"INDICATORS_DB": str(demo_db), "INDICATORS_REQUIRE_LOGIN": "false", "INDICATORS_TODAY": "2026-11-26"}
-    with browser.serve("app.py", env) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with browser.chromium() as b:
-        yield b
-
-
 def _page(chromium, width: int, height: int):
     context = chromium.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
     return context, context.new_page()
@@ -90,11 +77,11 @@ def _slide_number(page) -> int:
 
 
 @pytest.mark.parametrize(("lang", "slides"), [("vi", None), ("en", None)])
-def test_a_slide_fits_the_screen_without_scrolling(app, chromium, lang, slides):
+def test_a_slide_fits_the_screen_without_scrolling(demo_app, chromium, lang, slides):
     """Every slide of the whole agenda in Vietnamese (the first dozen in English), each at every screen size."""
     context, page = _page(chromium, *SCREENS[0])
     try:
-        page.goto(f"{app}/present?by=all&lang={lang}")
+        page.goto(f"{demo_app}/present?by=all&lang={lang}")
         browser.wait_idle(page)
         total = int(page.locator(".pr-count").inner_text().replace("/", " ").split()[-1])
         last = slides or total
@@ -141,13 +128,13 @@ def _state(page) -> str:
     return _canon(json.loads(page.evaluate(_SHOWN)))
 
 
-def test_a_slide_change_never_shows_parts_of_two_slides(app, chromium):
+def test_a_slide_change_never_shows_parts_of_two_slides(demo_app, chromium):
     """Arrow presses at every pace, forwards and back: each frame shows one whole slide (as it shows at rest), or
     none, never the title of one with the chart or figures of another. (The page before the slide was one
     element: 138 of 335 samples showed a new title over the previous slide's figures.)"""
     context, page = _page(chromium, 1280, 720)
     try:
-        page.goto(f"{app}/present?by=group&group=input")
+        page.goto(f"{demo_app}/present?by=group&group=input")
         browser.wait_idle(page)
         whole = set()
         for number in range(1, 9):  # each slide at rest: what a whole slide looks like

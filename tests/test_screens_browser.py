@@ -64,28 +64,15 @@ _CUT = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def app(demo_db):
-    env = {"INDICATORS_DB": str(demo_db), "INDICATORS_REQUIRE_LOGIN": "false", "INDICATORS_TODAY": "2026-11-26"}
-    with browser.serve("app.py", env) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with browser.chromium() as b:
-        yield b
-
-
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_no_page_cuts_a_number_or_a_status(app, chromium, width, height):
+def test_no_page_cuts_a_number_or_a_status(demo_app, chromium, width, height):
     context = chromium.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
     page = context.new_page()
     problems = {}
     try:
         SHOTS.mkdir(parents=True, exist_ok=True)
         for address in PAGES:
-            page.goto(app + address)
+            page.goto(demo_app + address)
             browser.wait_idle(page)
             assert browser.exceptions_on(page) == [], address
             found = page.evaluate(_CUT)
@@ -119,7 +106,7 @@ _LINKS = """() => [...document.querySelectorAll('a[href]')]
     .map(a => a.getAttribute('href'))"""
 
 
-def test_every_link_keeps_the_language(app, chromium):
+def test_every_link_keeps_the_language(demo_app, chromium):
     """On the English pages every link to a page of the dashboard (sidebar, cards, tables, warnings, the slide's
     way out) carries ?lang=en, so one click never returns the reader to Vietnamese."""
     context = chromium.new_context(viewport={"width": 1366, "height": 768})
@@ -128,9 +115,9 @@ def test_every_link_keeps_the_language(app, chromium):
     try:
         checked = 0
         for address in ENGLISH:
-            page.goto(app + address)
+            page.goto(demo_app + address)
             browser.wait_idle(page)
-            links = [h for h in page.evaluate(_LINKS) if not h.startswith("#") and "/app/static/" not in h]
+            links = [h for h in page.evaluate(_LINKS) if not h.startswith("#") and "/demo_app/static/" not in h]
             checked += len(links)
             if lost := [h for h in links if "lang=en" not in h]:
                 dropped[address] = lost[:5]
