@@ -784,7 +784,10 @@ def plan_bars(df: pl.DataFrame, labels: ChartText | Mapping[str, Any]) -> alt.To
     codes = [c for c in CODES["status"] if c in set(rows["status"].drop_nulls().to_list())]
     y = alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=300, labelPadding=6))
     x = alt.X(
-        "bar:Q", title=text.x if text.x is not None else text.name("pct_of_plan"), scale=alt.Scale(domain=[0, top])
+        "bar:Q",
+        title=text.x if text.x is not None else text.name("pct_of_plan"),
+        scale=alt.Scale(domain=[0, top]),
+        axis=alt.Axis(values=list(range(0, int(top) + 1, 20))),  # 100 always among them; 110 and 120 never touch
     )
     data = alt.Data(values=_rows(rows))
     tooltip = [

@@ -128,7 +128,7 @@ def config(big_screen: bool = False) -> dict[str, Any]:
             "subtitlePadding": 6,
             "offset": 14,
             "orient": "top",
-            "frame": "group",
+            "frame": "bounds",
         },
         "axis": {
             "labelFontSize": s["axis_label"],

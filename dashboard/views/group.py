@@ -192,7 +192,7 @@ table.gt th{font-weight:500;color:#5b6573;text-align:left;padding:6px 7px;border
 table.gt td{padding:7px 7px;border-bottom:1px solid #eef1f4;vertical-align:middle;color:#1f2328}
 table.gt tr:hover td{background:#f7f9fb}
 table.gt .num{text-align:right}
-table.gt td.c-plan,table.gt td.c-period,table.gt td.c-status{white-space:nowrap}
+table.gt td.c-plan,table.gt td.c-period,table.gt td.c-status,table.gt td.c-trend{white-space:nowrap}
 table.gt td .n,table.gt td .u{white-space:nowrap}
 table.gt td.c-name{min-width:10rem}
 table.gt td.c-name a{color:#1f5c99;text-decoration:none;font-weight:500}
