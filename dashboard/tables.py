@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -141,21 +141,32 @@ def _grid_font() -> Any:
     return ImageFont.truetype(str(settings.FONT_DIR / "BeVietnamPro-Regular.ttf"), GRID_FONT_PX)
 
 
+@lru_cache(maxsize=65_536)  # every page run measures its tables again: the same headers and cells, mostly
 def text_width(text: str) -> float:
     """How wide ``text`` is in a grid cell, in CSS pixels (the shipped font at the grid's size)."""
     return float(_grid_font().getlength(text))
 
 
+def _longest_texts(frame: pl.DataFrame, columns: Sequence[str], k: int = 8) -> dict[str, list[str]]:
+    """Each text column's ``k`` longest cells (in characters), in one pass over the frame."""
+    if frame.height == 0 or not columns:
+        return {name: [] for name in columns}
+
+    def length(name: str) -> pl.Expr:
+        return pl.col(name).str.len_chars()
+
+    kept = [pl.col(n).drop_nulls().top_k_by(length(n).drop_nulls(), k).implode() for n in columns]
+    return dict(zip(columns, frame.select(kept).row(0), strict=True))
+
+
 def content_widths(frame: pl.DataFrame, most: int = 460, least: int = 56) -> dict[str, int]:
     """A width for each text column of a table shown by ``st.dataframe``: its widest cell or header, measured in
     the grid's font, so that no number, status or unit is cut (the grid sizes columns from the rows it sees
-    first, and cut "bác sĩ/vạn dân" further down). Long text columns stop at ``most`` pixels."""
+    first, and cut "bác sĩ/vạn dân" further down). Long text columns stop at ``most`` pixels. The widest of a
+    column's eight longest cells stands for the column."""
     out = {}
-    for name, dtype in frame.schema.items():
-        if dtype != pl.String:
-            continue
-        texts = frame.get_column(name).drop_nulls()
-        longest = texts.gather(texts.str.len_chars().arg_sort(descending=True).head(8)).to_list() if texts.len() else []
+    columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    for name, longest in _longest_texts(frame, columns).items():
         cell = max((text_width(x) for x in longest), default=0.0) + GRID_PADDING_PX
         head = text_width(name) + GRID_PADDING_PX + HEADER_EXTRA_PX
         out[name] = int(min(most, max(least, cell, head)) + 0.999)

@@ -9,6 +9,7 @@ from dashboard import components, evaluation, state
 from dashboard.i18n import label, t
 from dashboard.page import Ctx, setup
 from dashboard.parts import report
+from dashboard.tables import Table
 from dashboard.views import group as view
 from rules import tally
 
@@ -49,11 +50,10 @@ def render_group(group: str) -> None:
         components.empty(ctx, "ui.empty")
         return
     name = f"{group}_{ctx.as_of.isoformat() if ctx.as_of else 'data'}"
-    table, chart = ctx.once(
-        "group.table", group, dept, field, tuple(statuses), build=lambda: _table_and_chart(ctx, group, chosen)
-    )  # once per data version: the HTML and the chart's spec
+    table, chart, download = ctx.once(
+        "group.table", group, dept, field, tuple(statuses), build=lambda: _built(ctx, group, chosen)
+    )  # once per data version: the HTML, the chart's spec and the download's table
     st.html(table)
-    download = view.download_table(chosen, ctx.lang)
     sheet = view.sheet_heading(group, chosen, rows.height, ctx.stamp, dept and depts.get(dept), field and fields.get(field),
                                [label("status", s, ctx.lang) for s in statuses])  # fmt: skip
     components.table_downloads(ctx, download.download, name, f"group_{group}", heading=sheet, kinds=download.kinds)
@@ -61,7 +61,7 @@ def render_group(group: str) -> None:
     components.chart(ctx, chart, f"{name}_ke-hoach", f"group_{group}_plan")
 
 
-def _table_and_chart(ctx: Ctx, group: str, chosen: pl.DataFrame) -> tuple[str, dict]:
+def _built(ctx: Ctx, group: str, chosen: pl.DataFrame) -> tuple[str, dict, Table]:
     shown = view.table_frame(chosen, ctx.lang)
     chart = components.spec(view.plan_chart(shown, group, ctx.stamp))
-    return view.TABLE_STYLE + view.table_html(shown, ctx.lang), chart
+    return view.TABLE_STYLE + view.table_html(shown, ctx.lang), chart, view.download_table(chosen, ctx.lang)
