@@ -63,7 +63,7 @@ tab, tabs = bound_tabs(
 span = range_text(month_from, month_to, ctx.lang, first, latest)
 with tabs[tab]:
     if tab == "timeliness":
-        part.timeliness_tab(ctx, rolled, depts, span, grain)
+        part.timeliness_tab(ctx, rolled, depts, span, grain, (tuple(chosen), month_from, month_to))
     elif tab == "rejected":
         part.rejected_tab(ctx, rejected)
     elif tab == "outliers":

@@ -16,11 +16,18 @@ from dashboard.views.submit import report_display
 from db import queries
 
 
-def timeliness_tab(ctx: Ctx, rolled: pl.DataFrame, depts: Mapping[str, str], span: str, grain: str) -> None:
+def timeliness_tab(
+    ctx: Ctx, rolled: pl.DataFrame, depts: Mapping[str, str], span: str, grain: str, filters: tuple
+) -> None:
+    """The heat map of files on time (its spec built once per data version and ``filters``, the choices ``rolled``
+    was selected by) and its table."""
     if rolled.is_empty():
         return components.empty(ctx, "quality.empty_timeliness")
     text = ctx.stamp.text(ctx.t("quality.heatmap_title"), period=span)
-    heatmap = charts.timeliness_heatmap(view.heatmap_frame(rolled, depts, ctx.lang), text)
+    heatmap = ctx.once(
+        "quality.heatmap", span, grain, filters,
+        build=lambda: components.spec(charts.timeliness_heatmap(view.heatmap_frame(rolled, depts, ctx.lang), text)),
+    )  # fmt: skip
     components.chart(ctx, heatmap, ctx.t("quality.file_heatmap"), "quality_heatmap")
     st.caption(ctx.t("quality.heatmap_note", grain=ctx.t(f"quality.grain_word.{grain}")))
     components.table(
