@@ -60,6 +60,11 @@ def chart(ctx: Ctx, figure: alt.TopLevelMixin | dict[str, Any], name: str, key: 
     """Show a chart (Altair, or its spec from ``spec``) with PNG and SVG downloads rendered on the server from it."""
     shown = figure if isinstance(figure, dict) else spec(figure)
     st.vega_lite_chart(shown, width="stretch", theme=None, key=f"chart_{key}")
+    chart_downloads(ctx, shown, name, key)
+
+
+def chart_downloads(ctx: Ctx, shown: dict[str, Any], name: str, key: str) -> None:
+    """The PNG and SVG buttons of a chart (its spec), rendered on the server when asked for."""
     if not ctx.can("export"):
         return
     row = st.container(horizontal=True, gap="small")  # buttons as wide as their words, on any screen

@@ -46,6 +46,14 @@ def export_spec(chart: alt.TopLevelMixin | dict[str, Any], width: int = EXPORT_W
     return spec
 
 
+def inline_svg(svg: str, prefix: str) -> str:
+    """An SVG from ``chart_svg`` to sit inside a page (CSS sizes it by its viewBox), its ids made unique by
+    ``prefix`` so two charts on one page never take each other's gradients or clips."""
+    svg = re.sub(r"<\?xml[^>]*>\s*", "", svg)
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', svg)
+    return re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}\1)", svg).replace('href="#', f'href="#{prefix}')
+
+
 def chart_png(
     chart: alt.TopLevelMixin | dict[str, Any],
     scale: float = PNG_SCALE,

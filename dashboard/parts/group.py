@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import components, evaluation, state
 from dashboard.i18n import label, t
+from dashboard.markdown import inert_html
 from dashboard.page import Ctx, setup
 from dashboard.parts import report
 from dashboard.tables import Table
@@ -50,18 +51,21 @@ def render_group(group: str) -> None:
         components.empty(ctx, "ui.empty")
         return
     name = f"{group}_{ctx.as_of.isoformat() if ctx.as_of else 'data'}"
-    table, chart, download = ctx.once(
+    table, chart, chart_html, download = ctx.once(
         "group.table", group, dept, field, tuple(statuses), build=lambda: _built(ctx, group, chosen)
-    )  # once per data version: the HTML, the chart's spec and the download's table
+    )  # once per data version: the HTML, the chart's spec and drawing, the download's table
     st.html(table)
     sheet = view.sheet_heading(group, chosen, rows.height, ctx.stamp, dept and depts.get(dept), field and fields.get(field),
                                [label("status", s, ctx.lang) for s in statuses])  # fmt: skip
     components.table_downloads(ctx, download.download, name, f"group_{group}", heading=sheet, kinds=download.kinds)
     st.caption(t("group_page.table_hint", ctx.lang))
-    components.chart(ctx, chart, f"{name}_ke-hoach", f"group_{group}_plan")
+    st.html(view.CHART_STYLE)
+    st.markdown(chart_html, unsafe_allow_html=True)  # SVG drawn on the server (views.group.plan_chart_html)
+    components.chart_downloads(ctx, chart, f"{name}_ke-hoach", f"group_{group}_plan")
 
 
-def _built(ctx: Ctx, group: str, chosen: pl.DataFrame) -> tuple[str, dict, Table]:
+def _built(ctx: Ctx, group: str, chosen: pl.DataFrame) -> tuple[str, dict, str, Table]:
     shown = view.table_frame(chosen, ctx.lang)
     chart = components.spec(view.plan_chart(shown, group, ctx.stamp))
-    return view.TABLE_STYLE + view.table_html(shown, ctx.lang), chart, view.download_table(chosen, ctx.lang)
+    table = view.TABLE_STYLE + view.table_html(shown, ctx.lang)
+    return table, chart, inert_html(view.plan_chart_html(chart, group)), view.download_table(chosen, ctx.lang)

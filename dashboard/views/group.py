@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard import charts, figures, sheets, theme
+from dashboard import charts, export, figures, sheets, theme
 from dashboard.charts import Stamp
 from dashboard.i18n import CODES, has, localized, t, vi_sort_key
 from dashboard.links import href
@@ -361,3 +361,30 @@ def plan_chart(shown: pl.DataFrame, group: str, stamp: Stamp) -> Any:
     )
     title = t("group_page.chart_title", lang, group=t(f"group.{group}", lang))
     return fit_width(charts.plan_bars(frame, stamp.text(title)))
+
+
+# The plan chart is drawn on the server as SVG at each of these widths (CSS px) and the page shows the widest that
+# fits its column, never scaled up: a group page then loads no chart library in the browser (vega-embed: about
+# 1.2 MB of JavaScript, most of the page's time to idle). The table above it carries every figure a tooltip would.
+CHART_WIDTHS = (640, 960)
+
+CHART_STYLE = """
+<style>
+.gc{container-type:inline-size;width:100%;margin:4px 0 6px}
+.gc>div{display:none}
+.gc>div:first-child{display:block}
+.gc svg{display:block;width:100%;height:auto}
+@container (min-width:960px){.gc>div:first-child{display:none}.gc>div:last-child{display:block}
+  .gc>div:last-child svg{width:960px}}
+</style>
+"""
+
+
+def plan_chart_html(spec: dict, group: str) -> str:
+    """The plan chart (``plan_chart``'s spec) as inline SVG at each of ``CHART_WIDTHS``, the narrow one first
+    (``CHART_STYLE`` shows the one that fits)."""
+    images = []
+    for width in CHART_WIDTHS:
+        svg = export.chart_svg(spec, width).decode("utf-8")
+        images.append(f"<div>{export.inline_svg(svg, f'plan-{group}-{width}-')}</div>")
+    return f'<div class="gc" role="img">{"".join(images)}</div>'

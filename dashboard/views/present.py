@@ -16,7 +16,6 @@ shrink together with the screen, as on a projector.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
@@ -176,13 +175,6 @@ def chart_svgs(figure: Any) -> dict[str, str]:
         spec["autosize"] = {"type": "fit", "contains": "padding"}
         out[name] = export.chart_svg(spec, width).decode("utf-8")
     return out
-
-
-def _inline_svg(svg: str, prefix: str) -> str:
-    """An SVG to sit inside the page (the slide's CSS sizes it by its viewBox), its ids made unique."""
-    svg = re.sub(r"<\?xml[^>]*>\s*", "", svg)
-    svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', svg)
-    return re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}\1)", svg).replace('href="#', f'href="#{prefix}')
 
 
 # --------------------------------------------------------------------------- words
@@ -407,7 +399,7 @@ def slide_html(
     """The whole slide as one block: title, slide number, chart, figures and sentence. ``svgs``: the chart at
     each of ``CHART_SIZES`` (``chart_svgs``); ``explanation``: the owner's answer on an off-track figure."""
     charts_html = "".join(
-        f'<div class="pr-{name}">{_inline_svg(svg, f"s{number}{name}-")}</div>' for name, svg in svgs.items()
+        f'<div class="pr-{name}">{export.inline_svg(svg, f"s{number}{name}-")}</div>' for name, svg in svgs.items()
     )
     return (
         f'<div class="pr-slide" data-slide="{_e(row["code"])}" data-number="{number}">'
