@@ -6,14 +6,12 @@ from dashboard.i18n import label
 from dashboard.page import setup
 from dashboard.parts import catalogue as part
 from dashboard.views import catalogue as view
-from dashboard.views.indicator import tiles_css
 from db import queries
 
 ctx = setup("catalogue")
 catalogue = ctx.load(queries.catalogue)
 st.caption(ctx.t("catalogue.intro"))
 
-st.html(tiles_css("catalogue_groups") + tiles_css("catalogue_stages"))
 with st.container(key="catalogue_groups"):
     for column, (group, n) in zip(st.columns(5), view.group_counts(catalogue).items(), strict=True):
         column.metric(label("group", group, ctx.lang), n, border=True, help=ctx.t(f"catalogue.group_help_{group}"))

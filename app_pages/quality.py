@@ -19,7 +19,7 @@ first, latest = ctx.t("explorer.from_all"), ctx.t("explorer.to_all")
 
 # ---- filters in the address: departments, the months, and the calendar grain of the grid
 with st.container(border=True):
-    c1, c2, c3, c4 = st.columns([3, 1.2, 1.2, 1])
+    c1, c2, c3, c4 = st.columns([2.4, 1.4, 1.4, 1])  # a month ('Tháng 12/2026') whole at 1280 px
     chosen = bound_multiselect(
         ctx.t("ui.department"), list(depts), "department", depts.get, c1, ctx.lang, placeholder=ctx.t("ui.all")
     )
@@ -38,7 +38,7 @@ gaps = view.gaps(evaluation.gaps(ctx), chosen)
 
 # ---- the selection at a glance
 sums = view.totals(detail)
-m1, m2, m3, m4, m5 = st.columns(5)
+m1, m2, m3, m4, m5 = st.columns([1, 1.8, 1, 1, 1])  # the on-time share names its window: room for it
 m1.metric(
     ctx.t("quality.metric_received"), fmt_percent(sums["received_pct"], ctx.lang, 1), border=True,
     help=ctx.t("quality.metric_received_help", received=num(sums["received"]), expected=num(sums["expected"])),

@@ -782,7 +782,7 @@ def plan_bars(df: pl.DataFrame, labels: ChartText | Mapping[str, Any]) -> alt.To
     )
     order = rows["name"].to_list()
     codes = [c for c in CODES["status"] if c in set(rows["status"].drop_nulls().to_list())]
-    y = alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=300, labelPadding=6))
+    y = alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=250, labelPadding=6))
     x = alt.X(
         "bar:Q",
         title=text.x if text.x is not None else text.name("pct_of_plan"),
@@ -798,7 +798,8 @@ def plan_bars(df: pl.DataFrame, labels: ChartText | Mapping[str, Any]) -> alt.To
     bars = (
         alt.Chart(data)
         .mark_bar(height=alt.RelativeBandSize(0.66))
-        .encode(x=x, y=y, color=alt.Color("status_label:N", scale=_status_scale(text, codes), legend=_legend()),
+        .encode(x=x, y=y, color=alt.Color("status_label:N", scale=_status_scale(text, codes),
+                                          legend=_legend(columns=2 if len(codes) > 3 else 0)),  # fits a 640 px chart
                 tooltip=tooltip)
         .properties(name="bars")
     )  # fmt: skip

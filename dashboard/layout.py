@@ -4,7 +4,9 @@ Streamlit sizes its sidebar (300 px) and page margins (5 rem each side, 6 rem on
 tablet they left the page about 560 px. Below 1200 px wide the sidebar narrows to 250 px (its links wrap
 rather than lose their ends) (it still collapses
 with its own button) and the margins to 1.25 rem; the top margin is smaller everywhere. A metric's value
-shrinks with the screen instead of breaking a word over two lines. ``app.py`` adds it to every page.
+shrinks with the screen instead of breaking a word over two lines, and its label wraps instead of being cut short
+(a label may state a window: "Nộp đúng hạn · hạn nộp Tháng 1/2025 – Kỳ mới nhất"). ``app.py`` adds it to every
+page.
 """
 
 STYLE = """
@@ -21,6 +23,7 @@ STYLE = """
   white-space:normal!important;overflow:visible!important;text-overflow:clip!important}
 [data-testid="stMetricValue"]{font-size:clamp(1.35rem,2.1vw,2.1rem)}
 [data-testid="stMetricValue"] div{overflow-wrap:normal;word-break:keep-all}
-[data-testid="stMetricLabel"] p{overflow-wrap:normal;word-break:normal}
+[data-testid="stMetricLabel"] *{white-space:normal!important;overflow:visible!important;text-overflow:clip!important;
+  overflow-wrap:normal;word-break:normal}
 </style>
 """

@@ -12,7 +12,6 @@ from dashboard import evaluation, numbers, sheets
 from dashboard.page import Ctx
 from dashboard.views import department as view
 from dashboard.views import group as group_view
-from dashboard.views.indicator import tiles_css
 from db import queries
 
 
@@ -28,7 +27,6 @@ def header(ctx: Ctx, row: dict[str, Any], latest: pl.DataFrame, detail: pl.DataF
     st.caption(ctx.t("department.subtitle", code=ui.plain(row["code"]), n=latest.height))
     if sentence := view.overdue_sentence(due, ctx.lang):
         st.warning(sentence, icon=":material/schedule:")
-    st.html(tiles_css("department_tiles"))
     with st.container(key="department_tiles"):
         tiles = view.tiles(latest, detail, evaluation.window(ctx).since, ctx.lang)
         widths = [1] * (len(tiles) - 1) + [2]  # the on-time share names its window: room for it

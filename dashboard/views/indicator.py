@@ -138,21 +138,14 @@ def opened(row: Mapping[str, Any], params: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------- the tiles
 
 
-def tiles_css(key: str, value_size: str | None = None) -> str:
-    """CSS for the st.metric tiles inside ``st.container(key=key)``: labels wrap instead of being cut short,
-    and the value may be set smaller so that long words (a status) fit."""
-    value = (
-        f'.st-key-{key} [data-testid="stMetricValue"]{{font-size:{value_size};line-height:1.25}}'
-        f'.st-key-{key} [data-testid="stMetricValue"] *{{white-space:normal !important;overflow:visible !important;'
-        "text-overflow:clip !important}"
-        if value_size
-        else ""
-    )
+def tiles_css(key: str, value_size: str) -> str:
+    """CSS for the st.metric tiles inside ``st.container(key=key)``: the value set smaller, so that long words (a
+    status) fit and wrap. (Every metric's label wraps: ``dashboard.layout``.)"""
     return (
         "<style>"
-        f'.st-key-{key} [data-testid="stMetricLabel"] *{{white-space:normal !important;overflow:visible !important;'
-        "text-overflow:clip !important}"
-        f"{value}</style>"
+        f'.st-key-{key} [data-testid="stMetricValue"]{{font-size:{value_size};line-height:1.25}}'
+        f'.st-key-{key} [data-testid="stMetricValue"] *{{white-space:normal !important;overflow:visible !important;'
+        "text-overflow:clip !important}</style>"
     )
 
 
