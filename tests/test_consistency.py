@@ -23,7 +23,6 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import settings
 from dashboard import figures, numbers
 from dashboard.charts import Stamp
 from dashboard.views import department, group, overview, present
@@ -35,6 +34,7 @@ from rules import calendar, evaluate
 from tests import test_export_evaluation as by_hand
 from tests.fixtures_db import Obs, build, indicator
 from tests.html_tables import rows as html_rows
+from tests.pages import run_page
 
 TODAY = date(2026, 11, 26)
 
@@ -44,15 +44,6 @@ def _fresh_cache():
     st.cache_data.clear()
     yield
     st.cache_data.clear()
-
-
-def _page(name: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(settings.ROOT / "app_pages" / f"{name}.py"), default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _text(markup: str) -> str:
@@ -85,7 +76,7 @@ def test_the_evaluation_export_holds_the_figures_the_pages_show(demo, demo_db):
 @pytest.mark.parametrize("name", group.GROUPS)
 def test_group_pages(demo, demo_db, name):
     latest, texts = demo
-    table = [row for h in _page(name).html for row in html_rows(h.value)]
+    table = [row for h in run_page(name).html for row in html_rows(h.value)]
     assert {row["code"] for row in table} == set(latest.filter(pl.col("group") == name)["code"])
     for row in table:
         f = texts[row["code"]]
@@ -97,7 +88,7 @@ def test_group_pages(demo, demo_db, name):
 def test_department_pages(demo, demo_db):
     latest, texts = demo
     for owner in sorted(set(latest["owner"])):
-        at = _page("department", code=owner)
+        at = run_page("department", code=owner)
         table = [row for h in at.html for row in html_rows(h.value)]
         assert len(table) == latest.filter(pl.col("owner") == owner).height
         for row in table:
@@ -109,7 +100,7 @@ def test_department_pages(demo, demo_db):
 
 def test_the_overview(demo, demo_db):
     latest, texts = demo
-    body = _html(_page("overview"))
+    body = _html(run_page("overview"))
     as_of = texts[latest["code"][0]].as_of
     assert f"Số liệu tính đến ngày {as_of}" in body
     warned = overview.warning_rows(latest)
@@ -133,7 +124,7 @@ def test_the_indicator_page_and_its_slide(demo, demo_db, code):
     latest, texts = demo
     f = texts[code]
     row = latest.filter(pl.col("code") == code).row(0, named=True)
-    at = _page("indicator", code=code)
+    at = run_page("indicator", code=code)
     tiles = {m.label: (m.value, m.delta) for m in at.metric}
     assert tiles[f"Giá trị · {f.period}"][0] == f.value
     assert tiles["Đánh giá"] == (f.status, f.trend or None)
@@ -152,7 +143,7 @@ def test_the_indicator_page_and_its_slide(demo, demo_db, code):
     assert any(f"Số liệu tính đến {f.as_of}" in s for s in subtitles)
 
     slide = latest.filter(pl.col("group") == row["group"]).sort("position", "code")["code"].to_list().index(code) + 1
-    shown = _html(_page("present", group=row["group"], slide=str(slide)))
+    shown = _html(run_page("present", group=row["group"], slide=str(slide)))
     assert f.status in shown and f.period in shown and f.sentence in shown
     assert f.vs_previous in shown and f.vs_last_year in shown and f.as_of in shown
     if row["target"] is not None:
@@ -161,7 +152,7 @@ def test_the_indicator_page_and_its_slide(demo, demo_db, code):
 
 def test_the_explorer_shows_each_province_value(demo, demo_db):
     latest, texts = demo
-    at = _page("explorer", commune="province", view="data", **{"from": "2026-01"})
+    at = run_page("explorer", commune="province", view="data", **{"from": "2026-01"})
     table = at.dataframe[0].value
     shown = {(r["indicator_code"], r["period_label"]): r["value_text"] for r in table.to_dict("records")}
     checked = 0

@@ -12,7 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import settings
+from tests.pages import run_page
 
 TODAY = date(2026, 11, 26)  # conftest.DEMO_TODAY
 
@@ -25,12 +25,7 @@ def _fresh_cache():
 
 
 def _page(name: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(settings.ROOT / "app_pages" / f"{name}.py"), default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page(name, timeout=90, **params)
 
 
 def _raw(path, sql: str, params: list | None = None) -> list[tuple]:

@@ -12,12 +12,12 @@ import streamlit as st
 from conftest import small_indicators, write_catalogue_files
 from streamlit.testing.v1 import AppTest
 
-import settings
 from dashboard import figures
 from db import queries
 from loaders import export
 from loaders.catalogue_store import load_catalogue_into
 from schema.catalogue import CatalogueError
+from tests.pages import run_page
 
 
 @pytest.fixture(autouse=True)
@@ -79,15 +79,6 @@ def test_figures_write_the_english_unit_and_rules_read_the_catalogues():
     assert figures.source({"source": "Sở Tài chính", "source_en": None}, "en") == "Sở Tài chính"
 
 
-def _page(name: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(settings.ROOT / "app_pages" / f"{name}.py"), default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def _texts(at: AppTest) -> str:
     parts = [e.proto.body for e in [*at.get("html"), *at.get("markdown")]]
     parts += [m.value for m in at.metric]
@@ -100,12 +91,12 @@ def test_the_english_pages_and_charts_say_the_english_unit_and_source(demo_db):
     export draws) and the slide say 'billion VND' and 'State Treasury – TABMIS'."""
     catalogue = queries.catalogue(demo_db).filter(pl.col("code") == "IN-01").row(0, named=True)
     assert (catalogue["unit_en"], catalogue["source_en"]) == ("billion VND", "State Treasury – TABMIS")
-    indicator = _texts(_page("indicator", code="IN-01", lang="en"))
+    indicator = _texts(run_page("indicator", code="IN-01", lang="en"))
     assert "billion VND" in indicator and "Source: State Treasury – TABMIS" in indicator
     assert "tỷ đồng" not in indicator.replace("(tỷ đồng)", "")  # only as the official form beside it on the card
-    slide = _texts(_page("present", by="codes", codes="IN-01", lang="en"))
+    slide = _texts(run_page("present", by="codes", codes="IN-01", lang="en"))
     assert "billion VND" in slide and "tỷ đồng" not in slide and "State Treasury – TABMIS" in slide
-    group = _texts(_page("input", lang="en"))
+    group = _texts(run_page("input", lang="en"))
     assert "billion VND" in group and "tỷ đồng" not in group
-    vietnamese = _texts(_page("indicator", code="IN-01"))
+    vietnamese = _texts(run_page("indicator", code="IN-01"))
     assert "tỷ đồng" in vietnamese and "billion VND" not in vietnamese

@@ -57,6 +57,7 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import measured
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -916,38 +917,10 @@ def cli_corpus() -> dict[str, bytes]:
     }
 
 
-# `python -m loaders ARGS`, which writes its peak resident memory (VmHWM) to stderr on the way out. (The
-# rusage of a child is no use here: Linux carries the forking test process's peak into the child's ru_maxrss.)
-_MEASURED = (
-    "import atexit, runpy, sys\n"
-    "def peak():\n"
-    "    with open('/proc/self/status') as f:\n"
-    "        sys.stderr.write(next(l for l in f if l.startswith('VmHWM')))\n"
-    "atexit.register(peak)\n"
-    "sys.argv = ['loaders', *sys.argv[1:]]\n"
-    "runpy.run_module('loaders', run_name='__main__', alter_sys=True)\n"
-)
-
-
 def _run_cli(path: Path, database: Path) -> tuple[str, int, str, str, int, float]:
     """One `submit --json` process: (name, exit code, stdout, stderr, peak RSS bytes, seconds)."""
-    env = {**os.environ, "INDICATORS_TODAY": TODAY.isoformat(), "INDICATORS_LOCK_TIMEOUT": "120"}
-    args = ["--db", str(database), "submit", str(path), "--department", "FIN", "--json"]
-    started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURED, *args], cwd=app_settings.ROOT, env=env, capture_output=True, timeout=180
-    )
-    seconds = time.monotonic() - started
-    err = done.stderr.decode("utf-8", "replace")
-    peak = re.search(r"VmHWM:\s*(\d+) kB", err)
-    return (
-        path.name,
-        done.returncode,
-        done.stdout.decode("utf-8", "replace"),
-        err,
-        int(peak.group(1)) * 1024 if peak else -1,
-        seconds,
-    )
+    run = measured.submit(path, database, TODAY.isoformat(), timeout=180)
+    return (path.name, run.returncode, run.stdout, run.stderr, -1 if run.peak is None else run.peak, run.seconds)
 
 
 def test_cli_on_the_nastiest_files(fuzz_db, workdir):

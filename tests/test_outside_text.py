@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import settings
+from tests.pages import run_page
 
 PAYLOAD = (
     '[lnk](http://evil.example/a) ![img](http://evil.example/i.png) :red[red] $x^2$ <img src="http://evil.example/h">'
@@ -65,15 +66,6 @@ def _texts(node, out: list[tuple[str, str]]) -> None:
         _texts(child, out)
 
 
-def _page(name: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(settings.ROOT / "app_pages" / f"{name}.py"), default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 PAGES = [
     ("overview", {}),
     ("input", {}),
@@ -95,7 +87,7 @@ PAGES = [
 
 @pytest.mark.parametrize(("name", "params"), PAGES, ids=[f"{n}-{'-'.join(p)}" for n, p in PAGES])
 def test_outside_text_is_never_rendered(hostile, name, params):
-    at = _page(name, **params)
+    at = run_page(name, **params)
     found: list[tuple[str, str]] = []
     _texts(at._tree, found)
     rendered = [(kind, text) for kind, text in found if any(re.search(bad, text) for bad in RENDERED)]
@@ -126,7 +118,7 @@ def test_outside_text_is_never_rendered_on_the_admin_pages(hostile, name, params
 
 def test_the_payload_is_there_as_text(hostile):
     """The planted text does reach the pages (the test above would pass on an empty page otherwise)."""
-    at = _page("indicator", code="OC-10")
+    at = run_page("indicator", code="OC-10")
     found: list[tuple[str, str]] = []
     _texts(at._tree, found)
     assert any("evil.example" in text for _, text in found)  # the title, escaped

@@ -1,9 +1,7 @@
 """Memory is bounded by design (issue 12): the worst file of each format we could construct, each submitted by
 ``python -m loaders submit --json`` in its own process, stays under 1 GB of resident memory.
 
-The peak is the process's own high-water mark (VmHWM), written by the process as it exits. The resource
-module's RUSAGE_CHILDREN is no use here: Linux starts a child's ru_maxrss from the parent's resident size at
-fork (and Python's vfork/exec keeps it), so it would measure this test process, not the loader.
+The peak is the process's own high-water mark (VmHWM), written by the process as it exits (``measured``).
 
 The README's security section lists each file with the peak and time measured. Run with
 ``python -m pytest -q -m slow tests/test_reading_memory.py -s`` to print the table.
@@ -12,28 +10,13 @@ The README's security section lists each file with the peak and time measured. R
 from __future__ import annotations
 
 import json
-import os
-import re
 import shutil
-import subprocess
-import sys
-import time
 
+import measured
 import pytest
 import worst_files
 
-import settings
-
 GIB = 1 << 30
-_MEASURED = (
-    "import atexit, runpy, sys\n"
-    "def peak():\n"
-    "    with open('/proc/self/status') as f:\n"
-    "        sys.stderr.write(next(l for l in f if l.startswith('VmHWM')))\n"
-    "atexit.register(peak)\n"
-    "sys.argv = ['loaders', *sys.argv[1:]]\n"
-    "runpy.run_module('loaders', run_name='__main__', alter_sys=True)\n"
-)
 # What each file must end as: the status, and words of the first problem (the bound that refused it).
 EXPECTED = {
     "csv_every_row_wrong_at_the_row_limit": ("rejected", "is not in the catalogue"),
@@ -66,23 +49,17 @@ def test_the_worst_file_of_each_format_stays_under_1_gb(build, tmp_path, _catalo
     path = build(tmp_path)
     database = tmp_path / "indicators.duckdb"
     shutil.copyfile(_catalogue_db_template, database)
-    env = {**os.environ, "INDICATORS_TODAY": "2026-11-26", "INDICATORS_LOCK_TIMEOUT": "120"}
-    args = ["--db", str(database), "submit", str(path), "--department", "FIN", "--json"]
-    started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURED, *args], cwd=settings.ROOT, env=env, capture_output=True, timeout=300
-    )
-    seconds = time.monotonic() - started
-    err = done.stderr.decode("utf-8", "replace")
-    assert "Traceback" not in err, err[-2000:]
-    peak = int(re.search(r"VmHWM:\s*(\d+) kB", err).group(1)) * 1024
-    report = json.loads(done.stdout)
+    run = measured.submit(path, database, "2026-11-26", timeout=300)
+    assert "Traceback" not in run.stderr, run.stderr[-2000:]
+    assert run.peak is not None, run.stderr[-2000:]
+    peak, seconds = run.peak, run.seconds
+    report = json.loads(run.stdout)
     status, words = EXPECTED[build.__name__]
     first = report["errors"][0]["message_en"] if report["errors"] else ""
     size = path.stat().st_size / (1 << 20)
     print(
         f"\n| `{build.__name__}` | {size:.1f} MB | {report['status']} | {peak / (1 << 20):.0f} MB | {seconds:.1f} s |"
     )
-    assert (report["status"], done.returncode) == (status, 0 if status == "accepted" else 1), first
+    assert (report["status"], run.returncode) == (status, 0 if status == "accepted" else 1), first
     assert words in first
     assert peak < GIB, f"{build.__name__}: peak {peak / (1 << 20):.0f} MB"
